@@ -1,0 +1,186 @@
+/**
+ * End-to-end harness: throw-away Pulumi workspaces driven through the real CLI
+ * (scripts/pulumi), each with its own file backend, PULUMI_HOME, passphrase,
+ * emulated tenant state and journal. Nothing here mocks the engine.
+ *
+ * Workspaces live under <repo>/.tmp/e2e so Node's module resolution from a
+ * workspace walks up to the project's node_modules.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+export const repoRoot = path.resolve(__dirname, "..", "..");
+export const pulumiScript = path.join(repoRoot, "scripts", "pulumi");
+export const emulatorPwsh = path.join(repoRoot, "emulator", "bin", "pwsh");
+/** Passphrase of every e2e stack: test-only, never a user's. */
+export const E2E_PASSPHRASE = "e2e-passphrase-not-a-secret";
+
+export interface Workspace {
+    dir: string;
+    stack: string;
+    env: NodeJS.ProcessEnv;
+    /** Tenant state file of the emulator (EXO_EMULATOR_STATE). */
+    statePath: string;
+    /** Emulator journal (EXO_EMULATOR_JOURNAL). */
+    journalPath: string;
+    /** Pulumi's file backend directory. */
+    backendDir: string;
+}
+
+export interface RunResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+    /** stdout and stderr, interleaved as they arrived. */
+    output: string;
+}
+
+export interface WorkspaceOptions {
+    /** Short name used in the directory and stack name. */
+    name: string;
+    /**
+     * Program files written into the workspace (relative path -> content). When
+     * absent, the workspace runs the project's own stack program (index.ts).
+     */
+    files?: Record<string, string>;
+    /** Extra Pulumi.yaml lines for a scratch program (e.g. `main: ...`). */
+    projectName?: string;
+}
+
+let counter = 0;
+
+/** Creates a fresh workspace and its stack (`stack init`). */
+export async function createWorkspace(opts: WorkspaceOptions): Promise<Workspace> {
+    const base = path.join(repoRoot, ".tmp", "e2e");
+    fs.mkdirSync(base, { recursive: true });
+    const dir = fs.mkdtempSync(path.join(base, `${opts.name}-${process.pid}-${counter++}-`));
+    const backendDir = path.join(dir, ".backend");
+    fs.mkdirSync(backendDir);
+
+    if (opts.files) {
+        const projectName = opts.projectName ?? `e2e-${opts.name}`;
+        writeFile(dir, "Pulumi.yaml", `name: ${projectName}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n`);
+        for (const [rel, content] of Object.entries(opts.files)) {
+            writeFile(dir, rel, content);
+        }
+    } else {
+        // The project's own program, run from this directory: `main` points back
+        // at the repository root so stack config files and state stay here.
+        const project = fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8");
+        writeFile(dir, "Pulumi.yaml", `${project.trimEnd()}\nmain: ${path.relative(dir, repoRoot)}\n`);
+    }
+
+    const ws: Workspace = {
+        dir,
+        stack: "e2e",
+        backendDir,
+        statePath: path.join(dir, "tenant.json"),
+        journalPath: path.join(dir, "journal.jsonl"),
+        env: {},
+    };
+    ws.env = {
+        ...process.env,
+        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        PULUMI_HOME: path.join(dir, ".pulumi-home"),
+        PULUMI_CONFIG_PASSPHRASE: E2E_PASSPHRASE,
+        PULUMI_CONFIG_PASSPHRASE_FILE: "",
+        EXO_EMULATOR_STATE: ws.statePath,
+        EXO_EMULATOR_JOURNAL: ws.journalPath,
+        NO_COLOR: "1",
+    };
+    const init = await pulumi(ws, ["stack", "init", ws.stack]);
+    if (init.code !== 0) {
+        throw new Error(`stack init failed (${init.code}):\n${init.output}`);
+    }
+    return ws;
+}
+
+function writeFile(dir: string, rel: string, content: string): void {
+    const file = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+}
+
+/**
+ * Runs `scripts/pulumi <args>` in the workspace, non-interactively, and
+ * collects its output. Never throws on a non-zero exit: tests assert on codes.
+ */
+export function pulumi(ws: Workspace, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+    const needsStack = !["stack", "version", "plugin", "about", "login", "logout"].includes(args[0]);
+    const full = [...args, "--non-interactive", ...(needsStack ? ["--stack", ws.stack] : [])];
+    return runCommand(pulumiScript, full, { cwd: ws.dir, env: { ...ws.env, ...extraEnv } });
+}
+
+export interface CommandOptions {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    input?: string;
+}
+
+/** Runs a command to completion, capturing output; resolves with its exit code. */
+export function runCommand(command: string, args: string[], opts: CommandOptions): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        let output = "";
+        child.stdout.on("data", (b: Buffer) => {
+            stdout += b.toString();
+            output += b.toString();
+        });
+        child.stderr.on("data", (b: Buffer) => {
+            stderr += b.toString();
+            output += b.toString();
+        });
+        child.on("error", reject);
+        child.on("close", (code, signal) => {
+            resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, output });
+        });
+        child.stdin.end(opts.input ?? "");
+    });
+}
+
+/** Sets stack config values; `secret` keys are stored encrypted by the passphrase provider. */
+export async function setConfig(
+    ws: Workspace,
+    values: Record<string, string | number | boolean | object>,
+    secretKeys: string[] = [],
+): Promise<void> {
+    for (const [key, value] of Object.entries(values)) {
+        const isObject = typeof value === "object";
+        const args = ["config", "set", key, isObject ? JSON.stringify(value) : String(value)];
+        if (isObject) args.push("--json");
+        if (secretKeys.includes(key)) args.push("--secret");
+        const r = await pulumi(ws, args);
+        if (r.code !== 0) throw new Error(`config set ${key} failed:\n${r.output}`);
+    }
+}
+
+/** Stack outputs as JSON (secrets shown, for assertions only). */
+export async function stackOutputs(ws: Workspace): Promise<Record<string, unknown>> {
+    const r = await pulumi(ws, ["stack", "output", "--json", "--show-secrets", "--stack", ws.stack]);
+    if (r.code !== 0) throw new Error(`stack output failed:\n${r.output}`);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+/** Every file under the workspace's backend (state, history, backups) as text. */
+export function backendFiles(ws: Workspace): string[] {
+    const out: string[] = [];
+    const walk = (d: string): void => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+            const p = path.join(d, e.name);
+            if (e.isDirectory()) walk(p);
+            else out.push(fs.readFileSync(p, "utf8"));
+        }
+    };
+    walk(ws.backendDir);
+    return out;
+}
+
+/** Removes the workspace unless KEEP_E2E is set (for debugging a failure). */
+export function removeWorkspace(ws: Workspace | undefined): void {
+    if (ws && !process.env.KEEP_E2E) {
+        fs.rmSync(ws.dir, { recursive: true, force: true });
+    }
+}
