@@ -5,6 +5,8 @@
  * destroy, on a throw-away stack with a file backend.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { createWorkspace, pulumi, removeWorkspace, runCommand, setConfig, stackOutputs, Workspace, pulumiScript, repoRoot } from "./harness";
 
 const PROGRAM = `
@@ -41,6 +43,22 @@ const counter = new Counter("counter", { start: config.requireNumber("start"), s
 export const value = counter.value;
 export const providerPid = counter.pid;
 export const programPid = process.pid;
+`;
+
+const POLICY_PACK = `
+import { PolicyPack } from "@pulumi/policy";
+new PolicyPack("toolchain-smoke-pack", {
+    policies: [{
+        name: "small-step",
+        description: "Checks whether a counter's step is small.",
+        enforcementLevel: "mandatory",
+        validateResource: (args, reportViolation) => {
+            if (args.type === "pulumi-nodejs:dynamic/e2e:Counter" && args.props.step > 10) {
+                reportViolation("step must be at most 10, got " + args.props.step);
+            }
+        },
+    }],
+});
 `;
 
 describe("offline Pulumi toolchain (real CLI, language host, dynamic-provider shim)", function () {
@@ -88,6 +106,28 @@ describe("offline Pulumi toolchain (real CLI, language host, dynamic-provider sh
         const up = await pulumi(ws!, ["up", "--yes"]);
         assert.strictEqual(up.code, 0, up.output);
         assert.strictEqual((await stackOutputs(ws!)).value, 45);
+    });
+
+    it("runs a Node.js policy pack through the language host and blocks on a mandatory violation", async () => {
+        const pack = {
+            "policy/PulumiPolicy.yaml": "runtime: nodejs\ndescription: toolchain smoke pack\n",
+            "policy/package.json": JSON.stringify({ name: "toolchain-smoke-pack", version: "0.0.1" }),
+            "policy/index.ts": POLICY_PACK,
+        };
+        for (const [rel, content] of Object.entries(pack)) {
+            fs.mkdirSync(path.dirname(path.join(ws!.dir, rel)), { recursive: true });
+            fs.writeFileSync(path.join(ws!.dir, rel), content);
+        }
+        const ok = await pulumi(ws!, ["preview", "--policy-pack", "policy"]);
+        assert.strictEqual(ok.code, 0, ok.output);
+        assert.match(ok.output, /toolchain-smoke-pack@v0\.0\.1/);
+
+        await setConfig(ws!, { step: 100 });
+        const blocked = await pulumi(ws!, ["preview", "--policy-pack", "policy"]);
+        assert.notStrictEqual(blocked.code, 0, blocked.output);
+        assert.match(blocked.output, /\[mandatory\]\s+small-step\s+\(pulumi-nodejs:dynamic\/e2e:Counter: counter\)/);
+        assert.match(blocked.output, /step must be at most 10, got 100/);
+        await setConfig(ws!, { step: 5 });
     });
 
     it("destroys the stack's resources", async () => {

@@ -291,6 +291,10 @@ func (h *nodeHost) RunPlugin(
 
 	cmd := exec.CommandContext(stream.Context(), "node", args...)
 	cmd.Dir = req.GetPwd()
+	if req.GetKind() == "analyzer" {
+		// @pulumi/policy reads the pack's version from ./package.json.
+		cmd.Dir = pluginDir
+	}
 	cmd.Env = append(os.Environ(), req.GetEnv()...)
 	cmd.Env = append(cmd.Env, fmt.Sprintf("PULUMI_NODEJS_TYPESCRIPT=%t", opts.typescript))
 
