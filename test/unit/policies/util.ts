@@ -50,8 +50,9 @@ async function collect(run: (report: (message: string) => void) => Promise<void>
         if (e instanceof NotApplicable) {
             return { violations, notApplicable: e.reason };
         }
+        // proxy.d.ts is stripped (@internal), so UnknownValueError arrives untyped: no narrowing.
         if (e instanceof UnknownValueError) {
-            return { violations, unknownAtPreview: e.message };
+            return { violations, unknownAtPreview: (e as Error).message };
         }
         throw e;
     }
