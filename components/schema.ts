@@ -5,6 +5,7 @@
  *
  * Policies import only this file (never the provider or node-powershell).
  */
+import { domainToASCII } from "url";
 import { z } from "zod";
 
 /** Token of the dynamic resource: `pulumi-nodejs:dynamic/<module>:<Type>` (pulumi/pulumi PR #11873). */
@@ -39,3 +40,273 @@ export const coexistenceSignalsSchema = z.object({
         .optional(),
 });
 export type CoexistenceSignals = z.infer<typeof coexistenceSignalsSchema>;
+
+// ---------------------------------------------------------------------------
+// Domain names and domain types as users write them
+// ---------------------------------------------------------------------------
+
+/** Result of normalising a user-written domain name. */
+export type DomainNameResult = { ok: true; domain: string } | { ok: false; reason: string };
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Normalises a domain the way Exchange stores it: lower case, no trailing dot,
+ * IDN in its ASCII (punycode) form. Refuses what can't be an accepted domain,
+ * saying what to write instead.
+ */
+export function normalizeDomainName(raw: string): DomainNameResult {
+    const trimmed = raw.trim().replace(/\.$/, "");
+    if (trimmed === "") {
+        return { ok: false, reason: "the domain name is empty; write the domain, e.g. contoso.com" };
+    }
+    if (trimmed.includes("@")) {
+        return { ok: false, reason: `"${raw}" looks like an email address; write only the domain part, e.g. contoso.com` };
+    }
+    if (trimmed.startsWith("*")) {
+        return {
+            ok: false,
+            reason: `"${raw}" is a wildcard; declare the parent domain and set matchSubDomains: true (InternalRelay only)`,
+        };
+    }
+    // domainToASCII lower-cases and applies IDNA/punycode; it returns "" for names it can't convert.
+    const ascii = domainToASCII(trimmed);
+    if (ascii === "") {
+        return {
+            ok: false,
+            reason: `"${raw}" is not a valid domain name (it has characters that can't be converted to an ASCII/punycode name); write the domain as registered in Microsoft 365, e.g. contoso.com or xn--bcher-kva.example`,
+        };
+    }
+    const labels = ascii.split(".");
+    if (ascii.length > 253 || labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^[0-9]+$/.test(labels[labels.length - 1])) {
+        return {
+            ok: false,
+            reason: `"${raw}" is not a valid domain name; write a fully qualified domain of letters, digits and hyphens, e.g. contoso.com`,
+        };
+    }
+    return { ok: true, domain: ascii };
+}
+
+/** Names the Microsoft KB uses for the two cloud domain types. */
+export const KB_DOMAIN_TYPE_NAMES: Readonly<Record<string, DomainType>> = {
+    shared: "InternalRelay",
+    hosted: "Authoritative",
+};
+
+const DOMAIN_TYPE_FIX = "write Authoritative (the KB's Hosted) or InternalRelay (the KB's Shared)";
+
+/** Why ExternalRelay is refused, and what to write instead. */
+export const EXTERNAL_RELAY_REFUSAL =
+    "ExternalRelay is not available in Exchange Online (Set-AcceptedDomain accepts only Authoritative or InternalRelay in the cloud); " +
+    "for a domain whose mailboxes are partly elsewhere (e.g. on-premises), write InternalRelay (the KB's Shared)";
+
+/** Why MatchSubDomains is refused on an Authoritative domain, and what to write instead. */
+export const MATCH_SUBDOMAINS_REFUSAL =
+    "matchSubDomains is only valid on an InternalRelay domain (Exchange Online refuses it on Authoritative); " +
+    "set domainType: InternalRelay, or remove matchSubDomains";
+
+/** A domain type as users may write it: either cloud name (any case) or the KB's Shared/Hosted. */
+export const domainTypeInputSchema = z.string({ error: `domainType must be a string; ${DOMAIN_TYPE_FIX}` }).transform((value, ctx): DomainType => {
+    const key = value.trim().toLowerCase();
+    const canonical = domainTypeSchema.options.find((t) => t.toLowerCase() === key) ?? KB_DOMAIN_TYPE_NAMES[key];
+    if (canonical) {
+        return canonical;
+    }
+    ctx.addIssue({
+        code: "custom",
+        message: key === "externalrelay" ? EXTERNAL_RELAY_REFUSAL : `"${value}" is not a domain type; ${DOMAIN_TYPE_FIX}`,
+    });
+    return z.NEVER;
+});
+
+/** A domain name as users may write it, normalised (see normalizeDomainName). */
+export const domainNameInputSchema = z.string({ error: "domainName must be a string, e.g. contoso.com" }).transform((value, ctx) => {
+    const result = normalizeDomainName(value);
+    if (result.ok) {
+        return result.domain;
+    }
+    ctx.addIssue({ code: "custom", message: result.reason });
+    return z.NEVER;
+});
+
+/** Entra ID signals for one domain (from the optional azuread lookup). */
+export const entraSignalsSchema = z.object({
+    federated: z.boolean(),
+    syncedUsers: z.number().int().nonnegative(),
+});
+export type EntraSignals = z.infer<typeof entraSignalsSchema>;
+
+// ---------------------------------------------------------------------------
+// The AcceptedDomain resource: raw inputs, checked inputs, outputs
+// ---------------------------------------------------------------------------
+
+/** The three properties the resource manages in the tenant (Set-AcceptedDomain parameters). */
+export const domainSettingsSchema = z.object({
+    domainType: domainTypeSchema,
+    matchSubDomains: z.boolean(),
+    outboundOnly: z.boolean(),
+});
+export type DomainSettings = z.infer<typeof domainSettingsSchema>;
+export const MANAGED_SETTINGS = ["domainType", "matchSubDomains", "outboundOnly"] as const satisfies readonly (keyof DomainSettings)[];
+
+const booleanInput = (key: string) => z.boolean({ error: `${key} must be true or false` });
+
+/** Inputs as a program passes them (before the provider's check). */
+export const acceptedDomainRawInputsSchema = z
+    .object({
+        domainName: domainNameInputSchema,
+        domainType: domainTypeInputSchema,
+        matchSubDomains: booleanInput("matchSubDomains").default(false),
+        outboundOnly: booleanInput("outboundOnly").default(false),
+        directorySynced: booleanInput("directorySynced").default(false),
+        onDelete: z
+            .enum(onDeleteSchema.options, {
+                error: 'onDelete must be "retain" (default: leave the domain as it is) or "restore" (set back the settings recorded at adoption)',
+            })
+            .default("retain"),
+        entra: entraSignalsSchema.optional(),
+    })
+    .superRefine((value, ctx) => {
+        if (value.domainType === "Authoritative" && value.matchSubDomains) {
+            ctx.addIssue({ code: "custom", path: ["matchSubDomains"], message: MATCH_SUBDOMAINS_REFUSAL });
+        }
+    });
+export type AcceptedDomainRawInputs = z.input<typeof acceptedDomainRawInputsSchema>;
+
+/**
+ * Out-of-band drift seen by check: property -> "<live> -> <declared>", only for
+ * properties whose live value differs. It is part of the checked inputs so that a
+ * plain `pulumi preview` displays the pending fix (the CLI shows old outputs vs
+ * new inputs, and a dynamic provider can't return a detailed diff).
+ */
+export const driftSchema = z.record(z.string(), z.string());
+
+/** Inputs after the provider's check: normalised, plain known values. */
+export const acceptedDomainInputsSchema = z.object({
+    domainName: z.string(),
+    domainType: domainTypeSchema,
+    matchSubDomains: z.boolean(),
+    outboundOnly: z.boolean(),
+    directorySynced: z.boolean(),
+    onDelete: onDeleteSchema,
+    coexistence: coexistenceSignalsSchema,
+    drift: driftSchema,
+});
+export type AcceptedDomainInputs = z.infer<typeof acceptedDomainInputsSchema>;
+
+/** Outputs: the inputs plus what adoption recorded. */
+export const acceptedDomainOutputsSchema = acceptedDomainInputsSchema.extend({
+    /** The accepted domain's Name in Exchange (the -Identity used for Set-AcceptedDomain). */
+    identity: z.string(),
+    /** The domain's settings when the stack adopted it; `onDelete: restore` sets these back. */
+    original: domainSettingsSchema,
+});
+export type AcceptedDomainOutputs = z.infer<typeof acceptedDomainOutputsSchema>;
+
+// ---------------------------------------------------------------------------
+// Stack config (exchange:*)
+// ---------------------------------------------------------------------------
+
+/** Config namespace of every key below. */
+export const CONFIG_NAMESPACE = "exchange";
+
+/** exchange:organization — the tenant's initial domain, as Connect-ExchangeOnline -Organization takes it. */
+export const organizationConfigSchema = z
+    .string({ error: "set it to the tenant's initial domain, e.g. contoso.onmicrosoft.com" })
+    .transform((value, ctx) => {
+        const result = normalizeDomainName(value);
+        if (result.ok) {
+            return result.domain;
+        }
+        ctx.addIssue({ code: "custom", message: `${result.reason}; use the tenant's initial domain, e.g. contoso.onmicrosoft.com` });
+        return z.NEVER;
+    });
+
+const nonEmpty = (what: string) => z.string({ error: `${what} is required` }).min(1, { error: `${what} must not be empty` });
+
+/** exchange:auth — how Connect-ExchangeOnline authenticates (app-only). Secret fields: certificatePassword, accessToken. */
+export const authConfigSchema = z.discriminatedUnion(
+    "kind",
+    [
+        z.strictObject({
+            kind: z.literal("certificate"),
+            /** Application (client) id of the Entra app with the Exchange.ManageAsApp permission. */
+            appId: nonEmpty("appId (the Entra app's application id)"),
+            /** Path to the .pfx file; relative paths resolve from the project directory. */
+            certificateFilePath: nonEmpty("certificateFilePath (path to the app's .pfx certificate)"),
+            /** The .pfx password: set it with `pulumi config set --secret --path exchange:auth.certificatePassword`. */
+            certificatePassword: nonEmpty("certificatePassword (set it as a secret)"),
+        }),
+        z.strictObject({ kind: z.literal("managedIdentity") }),
+        z.strictObject({
+            kind: z.literal("accessToken"),
+            /** An OAuth access token for Exchange Online: set it as a secret. */
+            accessToken: nonEmpty("accessToken (set it as a secret)"),
+        }),
+    ],
+    { error: 'kind must be "certificate" (appId, certificateFilePath, certificatePassword), "managedIdentity" or "accessToken" (accessToken)' },
+);
+export type AuthConfig = z.infer<typeof authConfigSchema>;
+
+/** Field names whose values are secrets: never printed, logged or stored in plaintext. */
+export const SECRET_AUTH_FIELDS = ["certificatePassword", "accessToken"] as const;
+
+/** One entry of exchange:domains. */
+export const domainConfigEntrySchema = z.strictObject({
+    type: domainTypeInputSchema,
+    matchSubDomains: booleanInput("matchSubDomains").optional(),
+    outboundOnly: booleanInput("outboundOnly").optional(),
+    directorySynced: booleanInput("directorySynced").optional(),
+    onDelete: z
+        .enum(onDeleteSchema.options, {
+            error: 'onDelete must be "retain" (default: leave the domain as it is) or "restore" (set back the settings recorded at adoption)',
+        })
+        .optional(),
+});
+export type DomainConfigEntry = z.input<typeof domainConfigEntrySchema>;
+
+/** exchange:domains — map from domain name to its declared settings. */
+export const domainsConfigSchema = z
+    .record(z.string(), domainConfigEntrySchema, { error: "set it to a map from domain name to { type: ... }" })
+    .superRefine((domains, ctx) => {
+        const seen = new Map<string, string>();
+        for (const [name, entry] of Object.entries(domains)) {
+            const result = normalizeDomainName(name);
+            if (!result.ok) {
+                ctx.addIssue({ code: "custom", path: [name], message: result.reason });
+                continue;
+            }
+            const previous = seen.get(result.domain);
+            if (previous !== undefined) {
+                ctx.addIssue({ code: "custom", path: [name], message: `"${name}" and "${previous}" are the same domain (${result.domain}); declare it once` });
+            }
+            seen.set(result.domain, name);
+            if (entry.type === "Authoritative" && entry.matchSubDomains) {
+                ctx.addIssue({ code: "custom", path: [name, "matchSubDomains"], message: MATCH_SUBDOMAINS_REFUSAL });
+            }
+        }
+    });
+export type DomainsConfig = z.infer<typeof domainsConfigSchema>;
+
+/** The connection settings the provider needs (read in its configure hook). */
+export const connectionConfigSchema = z.object({
+    organization: organizationConfigSchema,
+    auth: authConfigSchema,
+    /** The pwsh executable; default: the embedded emulator (<project root>/emulator/bin/pwsh). A real tenant sets "pwsh". */
+    pwshPath: z.string().min(1, { error: "pwshPath must not be empty; remove it to use the emulator, or set it to pwsh" }).optional(),
+    /** Seconds one cmdlet may take before the session counts as hung (then disposed and reconnected). Default 120. */
+    commandTimeoutSeconds: z.number({ error: "commandTimeoutSeconds must be a number of seconds, e.g. 120" }).positive().default(120),
+    /** Attempts per cmdlet for throttling and lost sessions (validation errors are never retried). Default 5. */
+    maxAttempts: z.number({ error: "maxAttempts must be a whole number, e.g. 5" }).int().min(1).max(20).default(5),
+    /** Base delay between attempts in milliseconds, doubled per attempt up to 30 s. Default 2000. */
+    retryDelayMs: z.number({ error: "retryDelayMs must be a number of milliseconds, e.g. 2000" }).int().nonnegative().default(2000),
+});
+export type ConnectionConfig = z.infer<typeof connectionConfigSchema>;
+
+/** Everything the stack program reads. */
+export const stackConfigSchema = connectionConfigSchema.extend({
+    domains: domainsConfigSchema,
+    /** Enables the optional Entra ID (azuread) lookup of federation and synced users. Default false. */
+    entra: z.boolean({ error: "entra must be true or false" }).default(false),
+});
+export type StackConfig = z.infer<typeof stackConfigSchema>;

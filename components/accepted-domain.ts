@@ -1,0 +1,119 @@
+/**
+ * AcceptedDomain: one Exchange Online accepted domain, declared with its type.
+ *
+ * Exchange Online can't create or remove accepted domains (they come from the
+ * verified Microsoft 365 domains), so this resource adopts and releases them:
+ *
+ *   configure  reads exchange:* from the stack config (credentials never enter the closure)
+ *   check      validates and normalises; reads the coexistence signals once per run
+ *              (Get-OnPremisesOrganization, Get-OutboundConnector, Get-Recipient -Filter IsDirSynced)
+ *   diff       compares with the live tenant (one shared Get-AcceptedDomain -ResultSize Unlimited)
+ *   create     adopts the domain, records its original settings, Set-AcceptedDomain for what differs
+ *   read       returns the live values (Get-AcceptedDomain, shared); only not-found means gone
+ *   update     Set-AcceptedDomain with only the differing parameters
+ *   delete     leaves the domain as it is, or with onDelete "restore" Set-AcceptedDomain back to the original
+ *
+ * Usable from any TypeScript Pulumi program:
+ *
+ *   import { AcceptedDomain } from "./components";
+ *   new AcceptedDomain("contoso.com", { domainName: "contoso.com", domainType: "InternalRelay" });
+ *
+ * with exchange:organization and exchange:auth (and optionally exchange:pwshPath) in the stack config.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ACCEPTED_DOMAIN_TYPE, type AcceptedDomainInputs, type AcceptedDomainOutputs, type CoexistenceSignals, type DomainSettings, type EntraSignals, type OnDelete } from "./schema";
+
+export { ACCEPTED_DOMAIN_TYPE };
+export type { AcceptedDomainInputs, AcceptedDomainOutputs };
+
+/** What a program passes. domainType also accepts the KB's names: Shared (= InternalRelay), Hosted (= Authoritative). */
+export interface AcceptedDomainArgs {
+    /** The domain, e.g. contoso.com (case, a trailing dot and IDN are normalised). */
+    domainName: pulumi.Input<string>;
+    /** Authoritative or InternalRelay (or Hosted / Shared). ExternalRelay is refused: Exchange Online doesn't offer it. */
+    domainType: pulumi.Input<string>;
+    /** Accept mail for subdomains too (InternalRelay only). Default false. */
+    matchSubDomains?: pulumi.Input<boolean>;
+    /** Default false. */
+    outboundOnly?: pulumi.Input<boolean>;
+    /** Declares that the domain's users are synced from on-premises (read by the policy pack). Default false. */
+    directorySynced?: pulumi.Input<boolean>;
+    /** "retain" (default): leave the domain as it is on delete; "restore": set back the original settings. */
+    onDelete?: pulumi.Input<OnDelete>;
+    /** Entra ID signals for this domain, when the stack enables the azuread lookup. */
+    entra?: pulumi.Input<EntraSignals>;
+}
+
+/** Absolute path of the lifecycle module (a string: safe to serialise with the provider). */
+const LIFECYCLE_MODULE: string = require.resolve("./exchange/lifecycle");
+
+type Lifecycle = typeof import("./exchange/lifecycle");
+
+/**
+ * Loads the lifecycle inside the provider process. The provider object is
+ * serialised into the state (__provider), so it captures only the module path and
+ * requires the code at run time; the provider process has no TypeScript loader,
+ * so a .ts module gets ts-node (transpile only) first.
+ */
+function lifecycle(): Lifecycle {
+    const registered = (process as unknown as Record<symbol, unknown>)[Symbol.for("ts-node.register.instance")];
+    if (LIFECYCLE_MODULE.endsWith(".ts") && !registered) {
+        const tsNode = require(require.resolve("ts-node", { paths: [LIFECYCLE_MODULE] })) as { register(o: object): unknown };
+        tsNode.register({ transpileOnly: true });
+    }
+    return require(LIFECYCLE_MODULE) as Lifecycle;
+}
+
+/** The dynamic provider: each method delegates to exchange/lifecycle.ts. */
+export const acceptedDomainProvider = {
+    async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+        lifecycle().configure((key) => req.config.get(key));
+    },
+    async check(olds: AcceptedDomainInputs, news: AcceptedDomainInputs) {
+        return lifecycle().check(olds, news as unknown as Record<string, unknown>);
+    },
+    async diff(id: pulumi.ID, olds: AcceptedDomainOutputs, news: AcceptedDomainInputs) {
+        return lifecycle().diff(id, olds, news);
+    },
+    async create(inputs: AcceptedDomainInputs) {
+        return lifecycle().create(inputs);
+    },
+    async read(id: pulumi.ID, props?: AcceptedDomainOutputs) {
+        return lifecycle().read(id, props);
+    },
+    async update(id: pulumi.ID, olds: AcceptedDomainOutputs, news: AcceptedDomainInputs) {
+        return lifecycle().update(id, olds, news);
+    },
+    async delete(id: pulumi.ID, props: AcceptedDomainOutputs) {
+        return lifecycle().remove(id, props);
+    },
+} satisfies pulumi.dynamic.ResourceProvider<AcceptedDomainInputs, AcceptedDomainOutputs>;
+
+/** An Exchange Online accepted domain managed by this stack (type token in ACCEPTED_DOMAIN_TYPE). */
+export class AcceptedDomain extends pulumi.dynamic.Resource {
+    declare readonly domainName: pulumi.Output<string>;
+    declare readonly domainType: pulumi.Output<DomainSettings["domainType"]>;
+    declare readonly matchSubDomains: pulumi.Output<boolean>;
+    declare readonly outboundOnly: pulumi.Output<boolean>;
+    declare readonly directorySynced: pulumi.Output<boolean>;
+    declare readonly onDelete: pulumi.Output<OnDelete>;
+    /** Tenant coexistence signals read by check (plain values, known at preview). */
+    declare readonly coexistence: pulumi.Output<CoexistenceSignals>;
+    /** Differences from the live tenant seen at check ({} once applied). */
+    declare readonly drift: pulumi.Output<Record<string, string>>;
+    /** The accepted domain's Name in Exchange. */
+    declare readonly identity: pulumi.Output<string>;
+    /** The settings recorded when the stack adopted the domain. */
+    declare readonly original: pulumi.Output<DomainSettings>;
+
+    constructor(name: string, args: AcceptedDomainArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            acceptedDomainProvider,
+            name,
+            { ...args, coexistence: undefined, drift: undefined, identity: undefined, original: undefined },
+            opts,
+            "exchange",
+            "AcceptedDomain",
+        );
+    }
+}

@@ -1,0 +1,143 @@
+/**
+ * Reads the exchange:* stack config into typed settings. The same code serves the
+ * stack program (pulumi.runtime.getConfig) and the dynamic provider's configure
+ * hook (the engine passes the stack config there), so both refuse bad config with
+ * the same messages: each names the key, the bad value (secrets redacted) and the fix.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { z } from "zod";
+import {
+    CONFIG_NAMESPACE,
+    connectionConfigSchema,
+    SECRET_AUTH_FIELDS,
+    stackConfigSchema,
+    type ConnectionConfig,
+    type StackConfig,
+} from "../schema";
+
+/** Reads one raw config value by its full key ("exchange:auth"); undefined when unset. */
+export type ConfigGetter = (key: string) => unknown;
+
+/** Keys whose values are objects or numbers (the engine hands them over as strings). */
+const STRUCTURED_KEYS = new Set(["auth", "domains", "commandTimeoutSeconds", "maxAttempts", "retryDelayMs", "entra"]);
+
+const ALL_KEYS = ["organization", "auth", "pwshPath", "domains", "commandTimeoutSeconds", "maxAttempts", "retryDelayMs", "entra"] as const;
+
+/** A config error listing every problem found. */
+export class ConfigError extends Error {
+    constructor(readonly problems: string[]) {
+        super(`invalid ${CONFIG_NAMESPACE}:* config:\n  - ${problems.join("\n  - ")}`);
+        this.name = "ConfigError";
+    }
+}
+
+function decode(key: string, raw: unknown): unknown {
+    if (typeof raw !== "string" || !STRUCTURED_KEYS.has(key)) {
+        return raw;
+    }
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return raw; // leave it to zod, whose message says what shape is expected
+    }
+}
+
+function collect(get: ConfigGetter, keys: readonly string[]): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const key of keys) {
+        const raw = get(`${CONFIG_NAMESPACE}:${key}`);
+        if (raw !== undefined && raw !== null) {
+            out[key] = decode(key, raw);
+        }
+    }
+    return out;
+}
+
+function valueAt(root: unknown, p: readonly PropertyKey[]): unknown {
+    let v = root;
+    for (const k of p) {
+        if (v === null || typeof v !== "object") {
+            return undefined;
+        }
+        v = (v as Record<PropertyKey, unknown>)[k];
+    }
+    return v;
+}
+
+/** Renders a value for a message; secrets (and objects that hold them) are redacted. */
+export function describeValue(p: readonly PropertyKey[], value: unknown): string {
+    const secret = new Set<PropertyKey>(SECRET_AUTH_FIELDS);
+    if (p.some((k) => secret.has(k))) {
+        return "[secret]";
+    }
+    if (value === undefined) {
+        return "nothing (unset)";
+    }
+    const redacted = JSON.stringify(value, (k, v: unknown) => (secret.has(k) ? "[secret]" : v));
+    return redacted.length > 200 ? `${redacted.slice(0, 200)}…` : redacted;
+}
+
+/** Formats zod issues as "exchange:<key.path>: got <value>: <fix>". */
+export function formatIssues(raw: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]): string[] {
+    return issues.map((issue) => {
+        const p = issue.path;
+        const key = `${CONFIG_NAMESPACE}:${p.map(String).join(".")}`;
+        if (issue.code === "unrecognized_keys") {
+            return `${key}: unknown field(s) ${issue.keys.join(", ")}; remove them (check the spelling against the README)`;
+        }
+        const value = valueAt(raw, p);
+        const message = value === undefined && p.length === 1 ? `${key} is required: ${issue.message}` : `${key}: got ${describeValue(p, value)}: ${issue.message}`;
+        return message;
+    });
+}
+
+/** The project root: the nearest directory above this module with a package.json (works from dist/ too). */
+export function projectRoot(from: string = __dirname): string {
+    let dir = from;
+    for (;;) {
+        if (fs.existsSync(path.join(dir, "package.json"))) {
+            return dir;
+        }
+        const parent = path.dirname(dir);
+        if (parent === dir) {
+            return from;
+        }
+        dir = parent;
+    }
+}
+
+/** The default pwsh: the embedded emulator's launcher. */
+export function defaultPwshPath(): string {
+    return path.join(projectRoot(), "emulator", "bin", "pwsh");
+}
+
+/** Resolved connection settings: pwshPath absolute (or a bare command name looked up on PATH). */
+export type ConnectionSettings = Omit<ConnectionConfig, "pwshPath"> & { pwshPath: string };
+
+function resolvePwsh(p: string | undefined): string {
+    if (p === undefined) {
+        return defaultPwshPath();
+    }
+    return p.includes("/") || p.includes("\\") ? path.resolve(p) : p;
+}
+
+/** Reads the connection settings (provider side). Throws ConfigError. */
+export function readConnectionConfig(get: ConfigGetter): ConnectionSettings {
+    const raw = collect(get, ["organization", "auth", "pwshPath", "commandTimeoutSeconds", "maxAttempts", "retryDelayMs"]);
+    const parsed = connectionConfigSchema.safeParse(raw);
+    if (!parsed.success) {
+        throw new ConfigError(formatIssues(raw, parsed.error.issues));
+    }
+    return { ...parsed.data, pwshPath: resolvePwsh(parsed.data.pwshPath) };
+}
+
+/** Reads the whole stack config (program side). Throws ConfigError. */
+export function readStackConfig(get: ConfigGetter): StackConfig & { pwshPath: string } {
+    const raw = collect(get, ALL_KEYS);
+    const parsed = stackConfigSchema.safeParse(raw);
+    if (!parsed.success) {
+        throw new ConfigError(formatIssues(raw, parsed.error.issues));
+    }
+    return { ...parsed.data, pwshPath: resolvePwsh(parsed.data.pwshPath) };
+}

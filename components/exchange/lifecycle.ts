@@ -1,0 +1,234 @@
+/**
+ * The AcceptedDomain lifecycle, loaded by the dynamic provider at run time (see
+ * accepted-domain.ts for why it is required rather than captured). Each function
+ * is one provider method; all Exchange calls go through the shared session and
+ * the shared tenant reader.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import {
+    acceptedDomainRawInputsSchema,
+    type AcceptedDomainInputs,
+    type AcceptedDomainOutputs,
+    type CoexistenceSignals,
+    type DomainSettings,
+} from "../schema";
+import { setAcceptedDomain } from "./commands";
+import { readConnectionConfig, type ConfigGetter } from "./config";
+import { changedSettings, decideDiff, driftOf, settingsOf, type LiveSettings } from "./diff";
+import { NotFoundError } from "./errors";
+import { configureSession, sharedSession, type SessionOptions } from "./session";
+import { sharedReader, type LiveDomain, type TenantReader } from "./tenant-reader";
+
+/** The engine's marker for a value not known during preview (@pulumi/pulumi runtime/rpc unknownValue). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Prints a plain line (pulumi.log from a dynamic provider doesn't reach the CLI). */
+let say: (line: string) => void = (line) => console.log(line);
+
+/** configure: reads exchange:* from the stack config; the session connects on first use. */
+export function configure(get: ConfigGetter, options: SessionOptions = {}): void {
+    if (options.log) {
+        say = options.log;
+    }
+    configureSession(readConnectionConfig(get), options);
+}
+
+function tenant(): TenantReader {
+    return sharedReader(sharedSession());
+}
+
+function containsUnknown(value: unknown): boolean {
+    if (value === UNKNOWN) {
+        return true;
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.values(value as Record<string, unknown>).some(containsUnknown);
+    }
+    return false;
+}
+
+/** check: validate and normalise; attach the tenant's coexistence signals and the live drift. */
+export async function check(_olds: unknown, news: Record<string, unknown>): Promise<dynamic.CheckResult<AcceptedDomainInputs>> {
+    if (containsUnknown(news)) {
+        // Preview with values still unknown: the engine checks again once they are known.
+        return { inputs: news as AcceptedDomainInputs };
+    }
+    const parsed = acceptedDomainRawInputsSchema.safeParse(news);
+    if (!parsed.success) {
+        return {
+            failures: parsed.error.issues.map((issue) => ({
+                property: issue.path.join(".") || "domainName",
+                reason: issue.message,
+            })),
+        };
+    }
+    const d = parsed.data;
+    const reader = tenant();
+    const signals = await reader.coexistence(d.domainName);
+    const coexistence: CoexistenceSignals = d.entra ? { ...signals, entra: d.entra } : signals;
+    const live = await liveOrUndefined(reader, d.domainName);
+    const desired: DomainSettings = { domainType: d.domainType, matchSubDomains: d.matchSubDomains, outboundOnly: d.outboundOnly };
+    return {
+        inputs: {
+            domainName: d.domainName,
+            ...desired,
+            directorySynced: d.directorySynced,
+            onDelete: d.onDelete,
+            coexistence,
+            drift: live ? driftOf(desired, live) : {},
+        },
+    };
+}
+
+async function liveOrUndefined(reader: TenantReader, domainName: string): Promise<LiveDomain | undefined> {
+    try {
+        return await reader.liveDomain(domainName);
+    } catch (error) {
+        if (error instanceof NotFoundError) {
+            return undefined;
+        }
+        throw error; // any other read error fails: it never means "absent"
+    }
+}
+
+/** diff: desired inputs against the LIVE tenant (shared bulk read); a new domain name is a replacement. */
+export async function diff(_id: string, olds: AcceptedDomainOutputs, news: AcceptedDomainInputs): Promise<dynamic.DiffResult> {
+    if (containsUnknown(news)) {
+        return { changes: true };
+    }
+    const live = olds.domainName === news.domainName ? await liveOrUndefined(tenant(), news.domainName) : undefined;
+    const decision = decideDiff(olds, news, live);
+    // Replacing adopts the new domain and releases the old one; they don't collide, so create-before-delete is fine.
+    return { changes: decision.changes, replaces: decision.replaces };
+}
+
+function missingDomain(domainName: string): Error {
+    return new Error(
+        `${domainName} is not an accepted domain of this tenant. Exchange Online can't create accepted domains: ` +
+            `add and verify it in Microsoft 365 first (admin center > Settings > Domains), then run again. Nothing was changed.`,
+    );
+}
+
+async function liveOrMissing(domainName: string): Promise<LiveDomain> {
+    try {
+        return await tenant().liveDomain(domainName);
+    } catch (error) {
+        throw error instanceof NotFoundError ? missingDomain(domainName) : error;
+    }
+}
+
+/** Sets only the properties that differ; returns their names. */
+async function apply(live: LiveDomain, desired: DomainSettings): Promise<string[]> {
+    const changed = changedSettings(desired, live);
+    const names = Object.keys(changed);
+    if (names.length > 0) {
+        await sharedSession().run(setAcceptedDomain(live.identity, changed));
+        await tenant().recordSettings(live.domainName, desired);
+    }
+    return names;
+}
+
+function liveSettings(live: LiveSettings): DomainSettings {
+    // A live type the cloud refuses (ExternalRelay) is recorded as it is; restore would send it back verbatim.
+    return live as DomainSettings;
+}
+
+/** create: adopt the existing domain, record its original settings, Set what differs. */
+export async function create(inputs: AcceptedDomainInputs): Promise<dynamic.CreateResult<AcceptedDomainOutputs>> {
+    const live = await liveOrMissing(inputs.domainName);
+    const original = settingsOf(liveSettings(live));
+    await apply(live, settingsOf(inputs));
+    const outs = { ...inputs, drift: {}, identity: live.identity, original } satisfies AcceptedDomainOutputs;
+    return { id: inputs.domainName, outs };
+}
+
+/** read (refresh): the live values; only NotFound means gone, other errors fail the refresh. */
+export async function read(id: string, props: AcceptedDomainOutputs | undefined): Promise<dynamic.ReadResult<AcceptedDomainOutputs>> {
+    const domainName = props?.domainName ?? id;
+    const reader = tenant();
+    let live: LiveDomain;
+    try {
+        live = await reader.liveDomain(domainName);
+    } catch (error) {
+        if (error instanceof NotFoundError) {
+            return {}; // no id: the domain is gone from the tenant
+        }
+        throw error;
+    }
+    const current = settingsOf(liveSettings(live));
+    const base: AcceptedDomainOutputs = props ?? {
+        // `pulumi import`: nothing recorded yet, so the live settings are the original ones.
+        domainName,
+        ...current,
+        directorySynced: false,
+        onDelete: "retain",
+        coexistence: await reader.coexistence(domainName),
+        drift: {},
+        identity: live.identity,
+        original: current,
+    };
+    return { id, props: { ...base, ...current, identity: live.identity, drift: {} } };
+}
+
+/** update: Set only what differs from the live tenant. */
+export async function update(_id: string, olds: AcceptedDomainOutputs, news: AcceptedDomainInputs): Promise<dynamic.UpdateResult<AcceptedDomainOutputs>> {
+    const live = await liveOrMissing(news.domainName);
+    await apply(live, settingsOf(news));
+    const original = olds.original ?? settingsOf(liveSettings(live));
+    return { outs: { ...news, drift: {}, identity: live.identity, original } };
+}
+
+/** Names of the coexistence signals that hold, for messages. */
+export function holdingSignals(signals: CoexistenceSignals, directorySynced: boolean): string[] {
+    const held: string[] = [];
+    if (directorySynced) held.push("declared directorySynced");
+    if (signals.hybridDomain) held.push("tenant hybrid domain (Get-OnPremisesOrganization)");
+    if (signals.onPremisesConnectors.length > 0) held.push(`on-premises outbound connector(s) ${signals.onPremisesConnectors.join(", ")}`);
+    if (signals.syncedRecipients > 0) held.push(`${signals.syncedRecipients} directory-synced recipient(s)`);
+    if (signals.entra?.federated) held.push("federated in Entra ID");
+    if (signals.entra && signals.entra.syncedUsers > 0) held.push(`${signals.entra.syncedUsers} synced Entra ID user(s)`);
+    return held;
+}
+
+/**
+ * delete: by default leave the domain exactly as it is. With onDelete "restore",
+ * set back the recorded original settings, except a restore to Authoritative while
+ * any coexistence signal holds (that would bring back the KB outage: NDRs for
+ * on-premises recipients); policy packs don't see deletes, so the provider refuses.
+ */
+export async function remove(_id: string, props: AcceptedDomainOutputs): Promise<void> {
+    const domainName = props.domainName;
+    if (props.onDelete !== "restore" || !props.original) {
+        say(`delete: left ${domainName} as it is (onDelete: retain); it is no longer managed by this stack`);
+        return;
+    }
+    const reader = tenant();
+    let live: LiveDomain;
+    try {
+        live = await reader.liveDomain(domainName);
+    } catch (error) {
+        if (error instanceof NotFoundError) {
+            say(`delete: ${domainName} is no longer in the tenant; nothing to restore`);
+            return;
+        }
+        throw error;
+    }
+    const original = settingsOf(props.original);
+    if (original.domainType === "Authoritative" && live.domainType !== "Authoritative") {
+        const signals = await reader.coexistence(domainName);
+        const held = holdingSignals(props.coexistence?.entra ? { ...signals, entra: props.coexistence.entra } : signals, props.directorySynced);
+        if (held.length > 0) {
+            throw new Error(
+                `refusing to restore ${domainName} to Authoritative: coexistence signals hold (${held.join("; ")}). ` +
+                    `Exchange Online would then reject mail for recipients who are not in the cloud (NDRs). ` +
+                    `Set onDelete: retain to stop managing the domain and leave it as it is, or end the coexistence first.`,
+            );
+        }
+    }
+    const changed = await apply(live, original);
+    say(
+        changed.length > 0
+            ? `delete: restored ${domainName} to its original settings (${changed.map((k) => `${k}=${String(original[k as keyof DomainSettings])}`).join(", ")})`
+            : `delete: ${domainName} already has its original settings; nothing changed`,
+    );
+}

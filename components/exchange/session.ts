@@ -1,0 +1,209 @@
+/**
+ * One pwsh session per provider process: opened lazily on first use, connected
+ * once with Connect-ExchangeOnline, reused by every resource of the run. Calls are
+ * queued (node-powershell runs one command at a time), bounded by a timeout, and
+ * retried (retry.ts) on throttling or a lost/hung session, which is disposed and
+ * reconnected first.
+ *
+ * Secrets: the Connect line holds the certificate password or token. It is never
+ * logged: node-powershell's command debugger is silenced and its history cleared.
+ */
+import * as path from "path";
+import type { PowerShell as PowerShellType } from "node-powershell";
+import type { ConnectionSettings } from "./config";
+import { connectExchangeOnline, type Command } from "./commands";
+import { ExchangeError, SessionLostError, TimeoutError, fromStderr, needsReconnect } from "./errors";
+import { withRetry } from "./retry";
+
+/** Runs commands against Exchange Online and returns their stdout. */
+export interface CommandRunner {
+    run(command: Command): Promise<string>;
+}
+
+/** Options that tests and callers may override. */
+export interface SessionOptions {
+    log?: (line: string) => void;
+    sleep?: (ms: number) => Promise<void>;
+}
+
+type Shell = PowerShellType;
+
+/** The parts of child-shell's private state we touch to keep secrets out of debug output. */
+interface ShellInternals {
+    debuggers?: { command?: unknown };
+    exitPromise?: Promise<void>;
+}
+
+export class ExchangeSession implements CommandRunner {
+    private shell: Promise<Shell> | undefined;
+    /** Number of pwsh processes started and Connect-ExchangeOnline calls that succeeded (for tests). */
+    readonly stats = { starts: 0, connects: 0 };
+
+    constructor(
+        readonly settings: ConnectionSettings,
+        private readonly options: SessionOptions = {},
+    ) {}
+
+    /** Runs one command with retries; returns its stdout. */
+    async run(command: Command): Promise<string> {
+        return withRetry(command.cmdlet, () => this.once(command), {
+            attempts: this.settings.maxAttempts,
+            baseDelayMs: this.settings.retryDelayMs,
+            log: this.options.log,
+            sleep: this.options.sleep,
+            beforeRetry: async (error) => {
+                if (needsReconnect(error)) {
+                    await this.dispose();
+                }
+            },
+        });
+    }
+
+    /** Kills the pwsh process (if any); the next run starts and connects a new one. */
+    async dispose(): Promise<void> {
+        const pending = this.shell;
+        this.shell = undefined;
+        if (!pending) {
+            return;
+        }
+        try {
+            const shell = await pending;
+            await shell.dispose().catch(() => undefined);
+        } catch {
+            // a session that never opened has nothing to dispose
+        }
+    }
+
+    private async once(command: Command): Promise<string> {
+        const shell = await this.connected();
+        return this.invoke(shell, command);
+    }
+
+    private connected(): Promise<Shell> {
+        if (!this.shell) {
+            const opening = this.open();
+            this.shell = opening;
+            // A failed connect must not stick: the next attempt opens a new session.
+            opening.catch(() => {
+                if (this.shell === opening) {
+                    this.shell = undefined;
+                }
+            });
+        }
+        return this.shell;
+    }
+
+    private async open(): Promise<Shell> {
+        // Required here, not at module top: keeps the module light for callers that only build commands.
+        const { PowerShell } = require("node-powershell") as typeof import("node-powershell");
+        const shell = new PowerShell({
+            executable: this.settings.pwshPath,
+            invocationTimeout: this.settings.commandTimeoutSeconds * 1000,
+            throwOnInvocationError: false,
+        });
+        this.stats.starts++;
+        const internals = shell as unknown as ShellInternals;
+        if (internals.debuggers) {
+            internals.debuggers.command = () => undefined; // DEBUG=* would otherwise print the Connect line
+        }
+        // An exit while idle rejects child-shell's exit promise; the next call reports it as a lost session.
+        internals.exitPromise?.catch(() => undefined);
+        try {
+            await this.invoke(shell, connectExchangeOnline(this.connectArgs()));
+        } catch (error) {
+            await shell.dispose().catch(() => undefined);
+            throw error;
+        }
+        this.stats.connects++;
+        return shell;
+    }
+
+    private connectArgs() {
+        const { organization, auth } = this.settings;
+        return {
+            organization,
+            auth,
+            certificateFilePath: auth.kind === "certificate" ? path.resolve(auth.certificateFilePath) : undefined,
+        };
+    }
+
+    /** One attempt: sends the command and turns every outcome into stdout or a typed error. */
+    private async invoke(shell: Shell, command: Command): Promise<string> {
+        let result;
+        try {
+            result = await shell.invoke(command.text);
+        } catch (error) {
+            // ProcessError (pwsh exited or couldn't start) or "invoke called after process exited".
+            const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
+            throw new SessionLostError(command.cmdlet, `${command.cmdlet}: the pwsh session (${this.settings.pwshPath}) ended: ${detail}`);
+        } finally {
+            shell.history.length = 0; // the history keeps command texts, including the Connect line
+        }
+        if (result.stdout === undefined && result.stderr === undefined) {
+            if (result.hadErrors) {
+                await shell.dispose().catch(() => undefined);
+                throw new TimeoutError(
+                    command.cmdlet,
+                    `${command.cmdlet} did not answer within ${this.settings.commandTimeoutSeconds} s (exchange:commandTimeoutSeconds); the session was treated as hung`,
+                );
+            }
+            throw new SessionLostError(command.cmdlet, `${command.cmdlet}: the pwsh session (${this.settings.pwshPath}) exited during the call`);
+        }
+        const stderr = result.stderr?.toString("utf8") ?? "";
+        if (stderr.trim() !== "") {
+            throw fromStderr(command.cmdlet, stderr);
+        }
+        return result.stdout?.toString("utf8") ?? "";
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Process-wide registry: one session per provider process
+// ---------------------------------------------------------------------------
+
+interface Registry {
+    settings?: ConnectionSettings;
+    session?: ExchangeSession;
+    options: SessionOptions;
+}
+
+/** Kept on globalThis so that every copy of this module in the process shares one session. */
+const REGISTRY_KEY = Symbol.for("exchange-accepted-domains/session-registry");
+
+function registry(): Registry {
+    const g = globalThis as unknown as Record<symbol, Registry | undefined>;
+    return (g[REGISTRY_KEY] ??= { options: {} });
+}
+
+/** Stores the settings read by configure; an existing session is kept if they are unchanged. */
+export function configureSession(settings: ConnectionSettings, options: SessionOptions = {}): void {
+    const r = registry();
+    if (r.session && JSON.stringify(r.settings) !== JSON.stringify(settings)) {
+        void r.session.dispose();
+        r.session = undefined;
+    }
+    r.settings = settings;
+    r.options = options;
+}
+
+/** The process's session, created on first use (connects on its first command). */
+export function sharedSession(): ExchangeSession {
+    const r = registry();
+    if (!r.settings) {
+        throw new ExchangeError(
+            "configure",
+            "the Exchange connection settings did not reach the provider: set exchange:organization and exchange:auth in the stack config (the dynamic provider reads them in its configure hook, which needs a Pulumi CLI that passes stack config to dynamic providers)",
+        );
+    }
+    r.session ??= new ExchangeSession(r.settings, r.options);
+    return r.session;
+}
+
+/** Disposes the shared session and forgets the settings (tests; end of process). */
+export async function resetSession(): Promise<void> {
+    const r = registry();
+    const session = r.session;
+    r.session = undefined;
+    r.settings = undefined;
+    await session?.dispose();
+}

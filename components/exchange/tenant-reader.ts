@@ -1,0 +1,227 @@
+/**
+ * One bulk read per kind per run, shared by every resource (as Microsoft365DSC's
+ * Export lists all domains with one Get-AcceptedDomain, without its per-domain Get
+ * afterwards). The provider process lives for one run, so the cache does too.
+ *
+ * Outputs are parsed with zod. A failed read is not cached (the next caller
+ * retries it) and never turns into "absent": only a complete successful list that
+ * lacks the domain means NotFound.
+ */
+import { z } from "zod";
+import type { CoexistenceSignals, DomainSettings } from "../schema";
+import {
+    getAcceptedDomains,
+    getDirSyncedRecipients,
+    getOnPremisesOrganization,
+    getOutboundConnectors,
+    type Command,
+} from "./commands";
+import type { LiveSettings } from "./diff";
+import { ExchangeError, NotFoundError } from "./errors";
+import type { CommandRunner } from "./session";
+
+/** An accepted domain as the tenant has it. */
+export interface LiveDomain extends LiveSettings {
+    /** The accepted domain's Name (its -Identity). */
+    identity: string;
+    domainName: string;
+}
+
+/** AcceptedDomainType enum values, for output that serialises enums as numbers. */
+const DOMAIN_TYPE_NUMBERS: Record<number, string> = { 0: "Authoritative", 1: "ExternalRelay", 2: "InternalRelay" };
+
+/** A string, or an object carrying the string (EXO types such as SmtpDomain serialise as objects). */
+const stringish = z.union([
+    z.string(),
+    z.object({ Domain: z.string() }).transform((o) => o.Domain),
+    z.object({ Address: z.string() }).transform((o) => o.Address),
+]);
+
+const acceptedDomainRow = z.object({
+    Name: z.string().nullish(),
+    DomainName: stringish,
+    DomainType: z.union([z.string(), z.number().transform((n) => DOMAIN_TYPE_NUMBERS[n] ?? String(n))]),
+    MatchSubDomains: z.boolean().nullish(),
+    OutboundOnly: z.boolean().nullish(),
+});
+
+const onPremisesOrganizationRow = z.object({ HybridDomains: z.array(stringish).nullish() });
+
+const outboundConnectorRow = z.object({
+    Name: z.string(),
+    ConnectorType: z.union([z.string(), z.number().transform((n) => (n === 1 ? "OnPremises" : "Partner"))]).nullish(),
+    RecipientDomains: z.array(stringish).nullish(),
+    Enabled: z.boolean().nullish(),
+});
+
+const recipientRow = z.object({
+    PrimarySmtpAddress: z.string().nullish(),
+    EmailAddresses: z.array(z.string()).nullish(),
+});
+
+/**
+ * Parses ConvertTo-Json output: nothing = [], one object = [object], an array as is.
+ * Lines pwsh prints before the JSON (e.g. "WARNING: ...") are skipped.
+ */
+export function parseJsonRows<T>(cmdlet: string, stdout: string, row: z.ZodType<T>): T[] {
+    const text = stdout
+        .split(/\r?\n/)
+        .filter((l) => !/^\s*(WARNING|VERBOSE|DEBUG):/.test(l))
+        .join("\n")
+        .trim();
+    if (text === "") {
+        return [];
+    }
+    let json: unknown;
+    try {
+        json = JSON.parse(text);
+    } catch {
+        throw new ExchangeError(cmdlet, `${cmdlet} returned output that isn't JSON: ${text.slice(0, 200)}`);
+    }
+    const rows = z.array(row).safeParse(Array.isArray(json) ? json : [json]);
+    if (!rows.success) {
+        throw new ExchangeError(cmdlet, `${cmdlet} returned an unexpected shape: ${rows.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    }
+    return rows.data;
+}
+
+/** The tenant's coexistence facts, read once and queried per domain. */
+export interface CoexistenceFacts {
+    hybridDomains: Set<string>;
+    onPremisesConnectors: { name: string; recipientDomains: string[] }[];
+    /** domain -> number of directory-synced recipients with an address in it. */
+    syncedRecipients: Map<string, number>;
+}
+
+/** Whether a connector's RecipientDomains entry ("*", "contoso.com", "*.contoso.com") covers the domain. */
+export function recipientDomainCovers(entry: string, domain: string): boolean {
+    const e = entry.trim().toLowerCase();
+    if (e === "*") {
+        return true;
+    }
+    if (e.startsWith("*.")) {
+        return domain.endsWith(e.slice(1));
+    }
+    return e === domain;
+}
+
+/** The coexistence signals of one domain (without Entra, which the program supplies). */
+export function signalsFor(facts: CoexistenceFacts, domain: string): CoexistenceSignals {
+    return {
+        hybridDomain: facts.hybridDomains.has(domain),
+        onPremisesConnectors: facts.onPremisesConnectors
+            .filter((c) => c.recipientDomains.some((d) => recipientDomainCovers(d, domain)))
+            .map((c) => c.name)
+            .sort(),
+        syncedRecipients: facts.syncedRecipients.get(domain) ?? 0,
+    };
+}
+
+function domainOfAddress(address: string): string | undefined {
+    // EmailAddresses entries look like "SMTP:user@contoso.com" (primary) or "smtp:alias@contoso.com".
+    const m = /^(?:smtp:)?[^@\s]+@([^@\s]+)$/i.exec(address.trim());
+    return m ? m[1].toLowerCase().replace(/\.$/, "") : undefined;
+}
+
+export class TenantReader {
+    private domains: Promise<Map<string, LiveDomain>> | undefined;
+    private facts: Promise<CoexistenceFacts> | undefined;
+
+    constructor(private readonly runner: CommandRunner) {}
+
+    /** All accepted domains, keyed by lower-case domain name (one Get-AcceptedDomain per run). */
+    acceptedDomains(): Promise<Map<string, LiveDomain>> {
+        return (this.domains ??= this.uncachedOnFailure(this.readDomains(), () => (this.domains = undefined)));
+    }
+
+    /** The live domain, or NotFoundError when the complete list lacks it. */
+    async liveDomain(domainName: string): Promise<LiveDomain> {
+        const live = (await this.acceptedDomains()).get(domainName.toLowerCase());
+        if (!live) {
+            throw new NotFoundError(
+                "Get-AcceptedDomain",
+                `${domainName} is not an accepted domain of this tenant`,
+                { reason: "ManagementObjectNotFoundException" },
+            );
+        }
+        return live;
+    }
+
+    /** Records settings just written by Set-AcceptedDomain, so later reads in this run see them. */
+    async recordSettings(domainName: string, settings: DomainSettings): Promise<void> {
+        const map = await this.acceptedDomains();
+        const live = map.get(domainName.toLowerCase());
+        if (live) {
+            map.set(domainName.toLowerCase(), { ...live, ...settings });
+        }
+    }
+
+    /** Coexistence signals of one domain (three reads per run, shared by all domains). */
+    async coexistence(domainName: string): Promise<CoexistenceSignals> {
+        const facts = await (this.facts ??= this.uncachedOnFailure(this.readFacts(), () => (this.facts = undefined)));
+        return signalsFor(facts, domainName.toLowerCase());
+    }
+
+    private uncachedOnFailure<T>(p: Promise<T>, clear: () => void): Promise<T> {
+        p.catch(clear);
+        return p;
+    }
+
+    private async rows<T>(command: Command, row: z.ZodType<T>): Promise<T[]> {
+        return parseJsonRows(command.cmdlet, await this.runner.run(command), row);
+    }
+
+    private async readDomains(): Promise<Map<string, LiveDomain>> {
+        const map = new Map<string, LiveDomain>();
+        for (const r of await this.rows(getAcceptedDomains(), acceptedDomainRow)) {
+            const domainName = r.DomainName.toLowerCase();
+            map.set(domainName, {
+                identity: r.Name ?? domainName,
+                domainName,
+                domainType: r.DomainType,
+                matchSubDomains: r.MatchSubDomains ?? false,
+                outboundOnly: r.OutboundOnly ?? false,
+            });
+        }
+        return map;
+    }
+
+    private async readFacts(): Promise<CoexistenceFacts> {
+        // Sequential: the session runs one command at a time anyway.
+        const orgs = await this.rows(getOnPremisesOrganization(), onPremisesOrganizationRow);
+        const connectors = await this.rows(getOutboundConnectors(), outboundConnectorRow);
+        const recipients = await this.rows(getDirSyncedRecipients(), recipientRow);
+
+        const hybridDomains = new Set(orgs.flatMap((o) => o.HybridDomains ?? []).map((d) => d.toLowerCase()));
+        const onPremisesConnectors = connectors
+            .filter((c) => String(c.ConnectorType ?? "").toLowerCase() === "onpremises" && c.Enabled !== false)
+            .map((c) => ({ name: c.Name, recipientDomains: c.RecipientDomains ?? [] }));
+        const syncedRecipients = new Map<string, number>();
+        for (const r of recipients) {
+            const domains = new Set(
+                [...(r.EmailAddresses ?? []), ...(r.PrimarySmtpAddress ? [r.PrimarySmtpAddress] : [])]
+                    .map(domainOfAddress)
+                    .filter((d): d is string => d !== undefined),
+            );
+            for (const d of domains) {
+                syncedRecipients.set(d, (syncedRecipients.get(d) ?? 0) + 1);
+            }
+        }
+        return { hybridDomains, onPremisesConnectors, syncedRecipients };
+    }
+}
+
+// One reader per process, next to the one session.
+const READER_KEY = Symbol.for("exchange-accepted-domains/tenant-reader");
+
+/** The process's reader over the given runner (created once). */
+export function sharedReader(runner: CommandRunner): TenantReader {
+    const g = globalThis as unknown as Record<symbol, { runner: CommandRunner; reader: TenantReader } | undefined>;
+    const current = g[READER_KEY];
+    if (current && current.runner === runner) {
+        return current.reader;
+    }
+    const reader = new TenantReader(runner);
+    g[READER_KEY] = { runner, reader };
+    return reader;
+}
