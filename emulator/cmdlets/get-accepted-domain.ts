@@ -1,0 +1,47 @@
+/**
+ * Get-AcceptedDomain — https://learn.microsoft.com/powershell/module/exchange/Get-AcceptedDomain
+ * Syntax: Get-AcceptedDomain [[-Identity] <AcceptedDomainIdParameter>] [-DomainController <Fqdn>] [-ResultSize <Unlimited>]
+ * -DomainController is on-premises only. -ResultSize defaults to 1000 like EXO (the Admin API page
+ * https://learn.microsoft.com/en-us/exchange/reference/admin-api-endpoints-accepted-domain: "By default,
+ * up to 1,000 results are returned"); 'Unlimited' returns all. An unknown -Identity is
+ * ManagementObjectNotFoundException "The operation couldn't be performed because object '<id>' couldn't be found on '<server>'."
+ */
+import { exoErrors } from "../errors";
+import { acceptedDomainObject, matchesIdentity } from "../exo-objects";
+import type { Value } from "../values";
+import { EXO_MODULE, type CmdletDef, type ParamSpec } from "./types";
+
+const SIGNATURE: readonly ParamSpec[] = [
+    { name: "Identity", type: "string", psType: "Microsoft.Exchange.Configuration.Tasks.AcceptedDomainIdParameter", position: 0 },
+    { name: "DomainController", type: "string", psType: "Microsoft.Exchange.Data.Fqdn", unsupported: true },
+    { name: "ResultSize", type: "resultsize", psType: "Microsoft.Exchange.Data.Unlimited`1[System.UInt32]" },
+];
+
+export const DEFAULT_RESULT_SIZE = 1000;
+
+export const getAcceptedDomain: CmdletDef = {
+    name: "Get-AcceptedDomain",
+    module: EXO_MODULE,
+    kind: "read",
+    params: SIGNATURE,
+    async run(ctx) {
+        const state = await ctx.readTenant();
+        const identity = ctx.params.get("Identity");
+        if (typeof identity === "string") {
+            const d = state.acceptedDomains.find((x) => matchesIdentity(identity, [x.name, x.domainName, x.guid]));
+            if (!d) {
+                ctx.writeError(exoErrors.notFound(ctx.cmdlet, identity, state.organization.domainController));
+                return [];
+            }
+            return [acceptedDomainObject(d, state)];
+        }
+        const size = ctx.params.get("ResultSize") ?? DEFAULT_RESULT_SIZE;
+        const all = state.acceptedDomains.map((d): Value => acceptedDomainObject(d, state));
+        if (size !== "Unlimited" && typeof size === "number" && all.length > size) {
+            // EXO warns when more results exist than -ResultSize allowed.
+            ctx.warn(`By default, only the first ${size} items are returned. Use the ResultSize parameter to specify the number of items returned. To return all items, specify "-ResultSize Unlimited". Be aware that, depending on the actual number of items, returning all items can take a long time and consume a large amount of memory. Also, we don't recommend storing the results in a variable. Instead, pipe the results to another task or script to perform batch changes.`);
+            return all.slice(0, size);
+        }
+        return all;
+    },
+};

@@ -1,0 +1,351 @@
+/**
+ * Tenant state: the JSON file named by EXO_EMULATOR_STATE (schema documented in emulator/README.md).
+ *
+ * - zod is the single source of truth; every type here is z.infer'd.
+ * - Secrets are never stored: credentials are SHA-256 hex digests (see hashSecret).
+ * - Writes are atomic (temp file in the same directory + rename) and serialised across processes
+ *   with an O_EXCL lock file `<state>.lock` (retry with back-off, stale-lock takeover when the owner
+ *   is dead or the lock is older than STALE_LOCK_MS), so two emulators writing at once lose nothing.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { createHash, randomUUID } from "crypto";
+import { z } from "zod";
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "must be a lowercase SHA-256 hex digest (64 chars)");
+const nonNegInt = z.number().int().nonnegative();
+
+/** Exchange's AcceptedDomainType enum; ExternalRelay can exist in state but Set refuses it in EXO. */
+export const acceptedDomainTypeSchema = z.enum(["Authoritative", "InternalRelay", "ExternalRelay"]);
+
+export const acceptedDomainSchema = z.strictObject({
+    name: z.string().min(1),
+    domainName: z.string().min(1),
+    domainType: acceptedDomainTypeSchema,
+    default: z.boolean().default(false),
+    initialDomain: z.boolean().default(false),
+    isCoexistenceDomain: z.boolean().default(false),
+    matchSubDomains: z.boolean().default(false),
+    outboundOnly: z.boolean().default(false),
+    guid: z.string().uuid(),
+    whenChangedUtc: z.string().optional(),
+});
+
+export const recipientSchema = z.strictObject({
+    name: z.string().min(1),
+    displayName: z.string().optional(),
+    primarySmtpAddress: z.string().min(3),
+    /** Proxy addresses as EXO shows them: "SMTP:" marks the primary, "smtp:" the others. */
+    emailAddresses: z.array(z.string()).default([]),
+    recipientType: z.enum(["UserMailbox", "MailUser", "MailContact", "MailUniversalDistributionGroup", "GroupMailbox"]),
+    recipientTypeDetails: z.string().optional(),
+    isDirSynced: z.boolean().default(false),
+    /** Where mail for a MailUser/MailContact is forwarded (on-premises routing address). */
+    externalEmailAddress: z.string().optional(),
+    guid: z.string().uuid(),
+});
+
+export const onPremisesOrganizationSchema = z.strictObject({
+    name: z.string().min(1),
+    hybridDomains: z.array(z.string()).default([]),
+    inboundConnector: z.string().default(""),
+    outboundConnector: z.string().default(""),
+    organizationName: z.string().default(""),
+    organizationGuid: z.string().uuid(),
+    organizationRelationship: z.string().default(""),
+    comment: z.string().default(""),
+    guid: z.string().uuid(),
+});
+
+export const outboundConnectorSchema = z.strictObject({
+    name: z.string().min(1),
+    connectorType: z.enum(["OnPremises", "Partner"]),
+    connectorSource: z.enum(["Default", "HybridWizard", "Migrated", "AdminUI"]).default("Default"),
+    recipientDomains: z.array(z.string()).default([]),
+    smartHosts: z.array(z.string()).default([]),
+    useMXRecord: z.boolean().default(false),
+    enabled: z.boolean().default(true),
+    isTransportRuleScoped: z.boolean().default(false),
+    routeAllMessagesViaOnPremises: z.boolean().default(false),
+    comment: z.string().default(""),
+    guid: z.string().uuid(),
+});
+
+export const credentialsSchema = z.strictObject({
+    /** App-only auth: the app id in clear (it is not a secret) plus digests of what proves it. */
+    apps: z
+        .array(
+            z.strictObject({
+                appId: z.string().min(1),
+                /** sha256 of the certificate file's bytes (-CertificateFilePath / -Certificate). */
+                certificateFileSha256: sha256Hex,
+                /** sha256 of the certificate password's UTF-8 bytes. */
+                certificatePasswordSha256: sha256Hex,
+            }),
+        )
+        .default([]),
+    /** sha256 of each accepted -AccessToken string. */
+    accessTokenSha256: z.array(sha256Hex).default([]),
+    /** Whether Connect-ExchangeOnline -ManagedIdentity succeeds. */
+    managedIdentityAllowed: z.boolean().default(false),
+});
+
+export const faultsSchema = z.strictObject({
+    /** The next N EXO tenant cmdlet calls fail with EXO's server-busy/micro-delay error. */
+    throttleNextCalls: nonNegInt.default(0),
+    /** After N more EXO cmdlet calls succeed, the next one kills the process (SIGKILL). null = off. */
+    crashAfterCmdlets: nonNegInt.nullable().default(null),
+    /** Hang on a named cmdlet: forever (ms null) or for ms; for the next `remaining` calls (null = every call). */
+    hang: z
+        .strictObject({
+            cmdlet: z.string().min(1),
+            remaining: nonNegInt.nullable().default(null),
+            ms: nonNegInt.nullable().default(null),
+        })
+        .nullable()
+        .default(null),
+    /** The next N Connect-ExchangeOnline calls fail with an auth error (message optional). */
+    failConnect: z
+        .strictObject({ remaining: nonNegInt, message: z.string().optional() })
+        .nullable()
+        .default(null),
+    /** The next N read cmdlets (Get-*) fail with a transient server error. */
+    transientReadErrors: nonNegInt.default(0),
+});
+
+export const latencySchema = z.strictObject({
+    connectMs: nonNegInt.default(0),
+    defaultCmdletMs: nonNegInt.default(0),
+    /** Per-cmdlet override, keyed by cmdlet name (case-insensitive). */
+    cmdletMs: z.record(z.string(), nonNegInt).default({}),
+});
+
+export const entraSchema = z.strictObject({
+    organization: z.strictObject({ onPremisesSyncEnabled: z.boolean().default(false) }).default({ onPremisesSyncEnabled: false }),
+    domains: z
+        .array(
+            z.strictObject({
+                id: z.string().min(1),
+                authenticationType: z.enum(["Managed", "Federated"]),
+                isVerified: z.boolean().default(true),
+                isDefault: z.boolean().default(false),
+                isInitial: z.boolean().default(false),
+            }),
+        )
+        .default([]),
+});
+
+export const tenantStateSchema = z.strictObject({
+    version: z.literal(1),
+    organization: z.strictObject({
+        /** The tenant's initial domain, e.g. contoso.onmicrosoft.com: what -Organization must name. */
+        name: z.string().min(1),
+        displayName: z.string().default(""),
+        tenantId: z.string().uuid(),
+        /** Server name EXO puts in "couldn't be found on '<server>'" messages. */
+        domainController: z.string().default("AM0PR01A001DC01.EURPRD01.PROD.OUTLOOK.COM"),
+    }),
+    credentials: credentialsSchema.default({ apps: [], accessTokenSha256: [], managedIdentityAllowed: false }),
+    acceptedDomains: z.array(acceptedDomainSchema).default([]),
+    recipients: z.array(recipientSchema).default([]),
+    onPremisesOrganizations: z.array(onPremisesOrganizationSchema).default([]),
+    outboundConnectors: z.array(outboundConnectorSchema).default([]),
+    entra: entraSchema.default({ organization: { onPremisesSyncEnabled: false }, domains: [] }),
+    latency: latencySchema.default({ connectMs: 0, defaultCmdletMs: 0, cmdletMs: {} }),
+    faults: faultsSchema.default({
+        throttleNextCalls: 0,
+        crashAfterCmdlets: null,
+        hang: null,
+        failConnect: null,
+        transientReadErrors: 0,
+    }),
+});
+
+export type TenantState = z.infer<typeof tenantStateSchema>;
+export type AcceptedDomainState = z.infer<typeof acceptedDomainSchema>;
+export type RecipientState = z.infer<typeof recipientSchema>;
+export type OutboundConnectorState = z.infer<typeof outboundConnectorSchema>;
+export type OnPremisesOrganizationState = z.infer<typeof onPremisesOrganizationSchema>;
+export type Faults = z.infer<typeof faultsSchema>;
+
+/** A state file that can't be read or doesn't match the schema; the message names file, key and fix. */
+export class StateFileError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StateFileError";
+    }
+}
+
+export function hashSecret(value: string | Buffer): string {
+    return createHash("sha256").update(value).digest("hex");
+}
+
+export function newGuid(): string {
+    return randomUUID();
+}
+
+function valueAt(root: unknown, keys: readonly PropertyKey[]): unknown {
+    let cur: unknown = root;
+    for (const k of keys) {
+        if (cur === null || typeof cur !== "object") return undefined;
+        cur = (cur as Record<PropertyKey, unknown>)[k];
+    }
+    return cur;
+}
+
+function formatPath(keys: readonly PropertyKey[]): string {
+    let out = "";
+    for (const k of keys) out += typeof k === "number" ? `[${k}]` : out ? `.${String(k)}` : String(k);
+    return out || "(root)";
+}
+
+/** Validates parsed JSON; throws StateFileError naming the file, every bad key, its value and the fix. */
+export function parseTenantState(data: unknown, file: string): TenantState {
+    const result = tenantStateSchema.safeParse(data);
+    if (result.success) return result.data;
+    const lines = result.error.issues.map((issue) => {
+        if (issue.code === "unrecognized_keys") {
+            const keys = issue.keys.map((k) => formatPath([...issue.path, k]));
+            return `unknown key ${keys.map((k) => `"${k}"`).join(", ")}: remove it or check its spelling against emulator/README.md`;
+        }
+        const where = formatPath(issue.path);
+        const got = valueAt(data, issue.path);
+        const shown = got === undefined ? "missing" : JSON.stringify(got);
+        return `key "${where}" (value: ${shown}): ${issue.message}; fix the value as documented in emulator/README.md`;
+    });
+    throw new StateFileError(`Invalid tenant state file ${file}:\n  - ${lines.join("\n  - ")}`);
+}
+
+export function loadTenantState(file: string): TenantState {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new StateFileError(
+            `Cannot read tenant state file ${file} (${code ?? String(e)}): set EXO_EMULATOR_STATE to an existing file, e.g. one made by 'node dist/emulator/cli.js init-kb-demo <file>'`,
+        );
+    }
+    let data: unknown;
+    try {
+        data = JSON.parse(text);
+    } catch (e) {
+        throw new StateFileError(`Tenant state file ${file} is not valid JSON: ${(e as Error).message}`);
+    }
+    return parseTenantState(data, file);
+}
+
+/** Atomic replace: readers see the old or the new file, never a torn one. */
+export function writeTenantState(file: string, state: TenantState): void {
+    const validated = parseTenantState(state, file);
+    const dir = path.dirname(path.resolve(file));
+    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
+    const fd = fs.openSync(tmp, "wx", 0o600);
+    try {
+        fs.writeSync(fd, JSON.stringify(validated, null, 2) + "\n");
+        fs.fsyncSync(fd);
+    } finally {
+        fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+}
+
+const STALE_LOCK_MS = 10_000;
+const LOCK_TIMEOUT_MS = 30_000;
+const heldLocks = new Set<string>();
+
+function lockPath(file: string): string {
+    return `${path.resolve(file)}.lock`;
+}
+
+function pidAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (e) {
+        return (e as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
+
+/** Takes over a lock whose owner died or that outlived STALE_LOCK_MS; returns true when it removed it. */
+function removeIfStale(lock: string): boolean {
+    try {
+        const text = fs.readFileSync(lock, "utf8");
+        const [pidText, tsText] = text.split(" ");
+        const pid = Number(pidText);
+        const age = Date.now() - Number(tsText);
+        if ((Number.isInteger(pid) && pid > 0 && !pidAlive(pid)) || !(age < STALE_LOCK_MS)) {
+            // rename first so two takers can't both delete a fresh lock taken in between
+            const grave = `${lock}.stale.${process.pid}`;
+            fs.renameSync(lock, grave);
+            fs.unlinkSync(grave);
+            return true;
+        }
+    } catch {
+        return false;
+    }
+    return false;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function acquireLock(file: string): Promise<() => void> {
+    const lock = lockPath(file);
+    const started = Date.now();
+    let delay = 2;
+    for (;;) {
+        try {
+            const fd = fs.openSync(lock, "wx", 0o600);
+            fs.writeSync(fd, `${process.pid} ${Date.now()}`);
+            fs.closeSync(fd);
+            heldLocks.add(lock);
+            return () => {
+                heldLocks.delete(lock);
+                try {
+                    fs.unlinkSync(lock);
+                } catch {
+                    /* already taken over as stale: nothing to release */
+                }
+            };
+        } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        }
+        if (removeIfStale(lock)) continue;
+        if (Date.now() - started > LOCK_TIMEOUT_MS) {
+            throw new StateFileError(`Timed out after ${LOCK_TIMEOUT_MS} ms waiting for lock ${lock}; if no emulator is running, delete it`);
+        }
+        await sleep(delay + Math.random() * delay);
+        delay = Math.min(delay * 2, 50);
+    }
+}
+
+/** Releases locks this process holds; called on exit so a SIGTERM never leaves a lock behind. */
+export function releaseHeldLocks(): void {
+    for (const lock of heldLocks) {
+        try {
+            fs.unlinkSync(lock);
+        } catch {
+            /* ignore */
+        }
+    }
+    heldLocks.clear();
+}
+
+/**
+ * Read-modify-write under the lock. `fn` may mutate the state it is given and returns
+ * { result, changed }; the file is rewritten only when changed.
+ */
+export async function updateTenantState<T>(
+    file: string,
+    fn: (state: TenantState) => { result: T; changed: boolean } | Promise<{ result: T; changed: boolean }>,
+): Promise<T> {
+    const release = await acquireLock(file);
+    try {
+        const state = loadTenantState(file);
+        const { result, changed } = await fn(state);
+        if (changed) writeTenantState(file, state);
+        return result;
+    } finally {
+        release();
+    }
+}
