@@ -1,0 +1,103 @@
+import { strict as assert } from "assert";
+import {
+    COMMAND_NAMES,
+    connectExchangeOnline,
+    getAcceptedDomain,
+    getAcceptedDomains,
+    getDirSyncedRecipients,
+    setAcceptedDomain,
+    wrap,
+} from "../../../components/exchange/commands";
+
+const WRAP_PREFIX = "try { ";
+
+describe("commands", () => {
+    describe("#setAcceptedDomain", () => {
+        it("emits only the changed parameters", () => {
+            const cmd = setAcceptedDomain("contoso.com", { domainType: "InternalRelay" });
+            assert.equal(cmd.cmdlet, "Set-AcceptedDomain");
+            assert.match(cmd.text, /Set-AcceptedDomain -Identity 'contoso\.com' -DomainType 'InternalRelay' -Confirm:\$false/);
+            assert.doesNotMatch(cmd.text, /MatchSubDomains|OutboundOnly/);
+        });
+
+        it("renders booleans as switch values", () => {
+            const cmd = setAcceptedDomain("contoso.com", { matchSubDomains: true, outboundOnly: false });
+            assert.match(cmd.text, /-MatchSubDomains:\$true -OutboundOnly:\$false -Confirm:\$false/);
+            assert.doesNotMatch(cmd.text, /DomainType/);
+        });
+
+        it("quotes a hostile identity", () => {
+            const cmd = setAcceptedDomain("x'; Remove-AcceptedDomain y; '", { outboundOnly: true });
+            assert.ok(cmd.text.includes("-Identity 'x''; Remove-AcceptedDomain y; '''"));
+        });
+
+        it("refuses an empty change (a Set is sent only when something differs)", () => {
+            assert.throws(() => setAcceptedDomain("contoso.com", {}), /nothing to change/);
+        });
+
+        it("is wrapped so errors reach stderr as JSON", () => {
+            assert.ok(setAcceptedDomain("a.com", { outboundOnly: true }).text.startsWith(WRAP_PREFIX));
+        });
+    });
+
+    describe("#connectExchangeOnline", () => {
+        it("certificate: app id, file, password as SecureString, no banner, only our cmdlets", () => {
+            const cmd = connectExchangeOnline({
+                organization: "contoso.onmicrosoft.com",
+                auth: { kind: "certificate", appId: "app-1", certificateFilePath: "/k/c.pfx", certificatePassword: "p'w$d" },
+            });
+            assert.ok(cmd.text.startsWith("$ErrorActionPreference = 'Stop'; "));
+            assert.match(cmd.text, /-AppId 'app-1' -CertificateFilePath '\/k\/c\.pfx' -CertificatePassword \(ConvertTo-SecureString -String 'p''w\$d' -AsPlainText -Force\)/);
+            assert.match(cmd.text, /-Organization 'contoso\.onmicrosoft\.com' -ShowBanner:\$false/);
+            assert.ok(cmd.text.includes(`-CommandName ${COMMAND_NAMES.map((c) => `'${c}'`).join(",")}`));
+            assert.equal(cmd.cmdlet, "Connect-ExchangeOnline");
+        });
+
+        it("managed identity", () => {
+            const cmd = connectExchangeOnline({ organization: "contoso.onmicrosoft.com", auth: { kind: "managedIdentity" } });
+            assert.match(cmd.text, /Connect-ExchangeOnline -ManagedIdentity -Organization 'contoso\.onmicrosoft\.com'/);
+        });
+
+        it("access token", () => {
+            const cmd = connectExchangeOnline({ organization: "contoso.onmicrosoft.com", auth: { kind: "accessToken", accessToken: "eyJ.a.b" } });
+            assert.match(cmd.text, /Connect-ExchangeOnline -AccessToken 'eyJ\.a\.b' -Organization/);
+        });
+
+        it("uses the resolved certificate path when given", () => {
+            const cmd = connectExchangeOnline({
+                organization: "c.onmicrosoft.com",
+                auth: { kind: "certificate", appId: "a", certificateFilePath: "rel.pfx", certificatePassword: "x" },
+                certificateFilePath: "/abs/rel.pfx",
+            });
+            assert.ok(cmd.text.includes("-CertificateFilePath '/abs/rel.pfx'"));
+        });
+    });
+
+    describe("reads", () => {
+        it("bulk Get-AcceptedDomain selects the managed properties as compressed JSON", () => {
+            assert.match(
+                getAcceptedDomains().text,
+                /Get-AcceptedDomain -ResultSize Unlimited \| Select-Object -Property Name,DomainName,DomainType,MatchSubDomains,OutboundOnly,Default \| ConvertTo-Json -Depth 4 -Compress/,
+            );
+            assert.match(getAcceptedDomain("a'b.com").text, /Get-AcceptedDomain -Identity 'a''b\.com' \|/);
+        });
+
+        it("synced recipients use the documented IsDirSynced filter", () => {
+            assert.ok(getDirSyncedRecipients().text.includes(`Get-Recipient -ResultSize Unlimited -Filter "IsDirSynced -eq 'True'"`));
+        });
+
+        it("every command is a single line", () => {
+            for (const c of [getAcceptedDomains(), getDirSyncedRecipients(), setAcceptedDomain("a.com", { domainType: "Authoritative" })]) {
+                assert.doesNotMatch(c.text, /[\r\n]/);
+            }
+        });
+    });
+
+    it("wrap reports reason, message and errorId as one JSON line on stderr", () => {
+        const text = wrap("Get-X");
+        assert.equal(
+            text,
+            "try { Get-X } catch { [Console]::Error.WriteLine((@{ reason = $_.CategoryInfo.Reason; message = $_.Exception.Message; errorId = $_.FullyQualifiedErrorId } | ConvertTo-Json -Compress)); }",
+        );
+    });
+});

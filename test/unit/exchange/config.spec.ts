@@ -1,0 +1,105 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import { ConfigError, defaultPwshPath, readConnectionConfig, readStackConfig } from "../../../components/exchange/config";
+
+const CERT = { kind: "certificate", appId: "app-1", certificateFilePath: "demo.pfx", certificatePassword: "S3cret-pw" };
+
+/** A config getter over plain values; objects arrive as JSON strings, as the engine sends them. */
+function getter(values: Record<string, unknown>) {
+    return (key: string) => {
+        const v = values[key];
+        return v !== null && typeof v === "object" ? JSON.stringify(v) : v;
+    };
+}
+
+function problems(fn: () => unknown): string[] {
+    try {
+        fn();
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
+        return e.problems;
+    }
+    assert.fail("expected a ConfigError");
+}
+
+const base = {
+    "exchange:organization": "contoso.onmicrosoft.com",
+    "exchange:auth": CERT,
+    "exchange:domains": { "contoso.com": { type: "Shared" } },
+};
+
+describe("config", () => {
+    it("reads a valid stack config with documented defaults", () => {
+        const c = readStackConfig(getter(base));
+        assert.equal(c.organization, "contoso.onmicrosoft.com");
+        assert.equal(c.auth.kind, "certificate");
+        assert.equal(c.pwshPath, defaultPwshPath());
+        assert.ok(c.pwshPath.endsWith(path.join("emulator", "bin", "pwsh")));
+        assert.equal(c.commandTimeoutSeconds, 120);
+        assert.equal(c.maxAttempts, 5);
+        assert.equal(c.retryDelayMs, 2000);
+        assert.equal(c.entra, false);
+        assert.deepEqual(c.domains["contoso.com"], { type: "InternalRelay" });
+    });
+
+    it("numbers arrive as strings from the engine", () => {
+        const c = readConnectionConfig(getter({ ...base, "exchange:maxAttempts": "3", "exchange:retryDelayMs": "10" }));
+        assert.equal(c.maxAttempts, 3);
+        assert.equal(c.retryDelayMs, 10);
+    });
+
+    it("pwshPath: a bare name stays a command, a path becomes absolute", () => {
+        assert.equal(readConnectionConfig(getter({ ...base, "exchange:pwshPath": "pwsh" })).pwshPath, "pwsh");
+        assert.equal(readConnectionConfig(getter({ ...base, "exchange:pwshPath": "./bin/pwsh" })).pwshPath, path.resolve("bin/pwsh"));
+    });
+
+    it("a missing key names the key and the fix", () => {
+        const p = problems(() => readStackConfig(getter({ "exchange:auth": CERT, "exchange:domains": {} })));
+        assert.ok(p.some((m) => m.startsWith("exchange:organization is required") && m.includes("contoso.onmicrosoft.com")), p.join("\n"));
+    });
+
+    it("ExternalRelay: names the key, the value and what to write", () => {
+        const p = problems(() => readStackConfig(getter({ ...base, "exchange:domains": { "contoso.com": { type: "ExternalRelay" } } })));
+        assert.equal(p.length, 1);
+        assert.match(p[0], /^exchange:domains\.contoso\.com\.type: got "ExternalRelay": ExternalRelay is not available in Exchange Online.*write InternalRelay/);
+    });
+
+    it("MatchSubDomains on Authoritative is refused with the fix", () => {
+        const p = problems(() => readStackConfig(getter({ ...base, "exchange:domains": { "contoso.com": { type: "Hosted", matchSubDomains: true } } })));
+        assert.match(p[0], /^exchange:domains\.contoso\.com\.matchSubDomains: got true: matchSubDomains is only valid on an InternalRelay domain.*set domainType: InternalRelay/);
+    });
+
+    it("a misspelt field is named", () => {
+        const p = problems(() => readStackConfig(getter({ ...base, "exchange:domains": { "contoso.com": { type: "Shared", matchSubdomains: true } } })));
+        assert.match(p[0], /exchange:domains\.contoso\.com: unknown field\(s\) matchSubdomains/);
+    });
+
+    it("the same domain written twice is refused", () => {
+        const p = problems(() => readStackConfig(getter({ ...base, "exchange:domains": { "contoso.com": { type: "Shared" }, "Contoso.COM.": { type: "Shared" } } })));
+        assert.ok(p.some((m) => /same domain \(contoso\.com\)/.test(m)), p.join("\n"));
+    });
+
+    it("an invalid domain key is refused with a reason", () => {
+        const p = problems(() => readStackConfig(getter({ ...base, "exchange:domains": { "user@contoso.com": { type: "Shared" } } })));
+        assert.match(p[0], /exchange:domains\.user@contoso\.com: .*email address/);
+    });
+
+    it("a bad auth kind lists the kinds", () => {
+        const p = problems(() => readConnectionConfig(getter({ ...base, "exchange:auth": { kind: "password", password: "hunter2" } })));
+        assert.match(p[0], /^exchange:auth\.kind: got "password": kind must be "certificate".*"managedIdentity".*"accessToken"/);
+    });
+
+    it("never prints a secret value, even in a bad auth block", () => {
+        const bad = { kind: "certificate", appId: "", certificateFilePath: "c.pfx", certificatePassword: "S3cret-pw", extra: 1 };
+        const p = problems(() => readConnectionConfig(getter({ ...base, "exchange:auth": bad })));
+        assert.ok(p.length >= 2, p.join("\n"));
+        assert.ok(!p.join("\n").includes("S3cret-pw"), p.join("\n"));
+        const token = problems(() => readConnectionConfig(getter({ ...base, "exchange:auth": { kind: "accessToken", accessToken: 42 } })));
+        assert.ok(token.some((m) => m.startsWith("exchange:auth.accessToken: got [secret]")), token.join("\n"));
+    });
+
+    it("an unparsable object says what shape is expected", () => {
+        const p = problems(() => readConnectionConfig((k) => (k === "exchange:auth" ? "not json" : (base as Record<string, unknown>)[k])));
+        assert.match(p[0], /^exchange:auth: got "not json": /);
+    });
+});
