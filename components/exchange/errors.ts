@@ -78,7 +78,7 @@ const TABLE: ReadonlyArray<{ test: RegExp; make: ErrorClass; hint: string }> = [
         hint: "",
     },
     {
-        test: /Unauthori[sz]ed|AADSTS\d+|\b401\b|\b403\b|AccessDenied|access is denied|authentication (failed|error)|invalid (client )?(secret|certificate|token)|certificate.*(password|not valid|invalid|couldn't be|could not be)|token.*(expired|invalid)|isn't assigned|not authorized/i,
+        test: /Unauthori[sz]ed|Msal(Service|Client|UiRequired)Exception|CryptographicException|password is not correct|AADSTS\d+|\b401\b|\b403\b|AccessDenied|access is denied|authentication (failed|error)|invalid (client )?(secret|certificate|token)|certificate.*(password|not valid|invalid|couldn't be|could not be)|token.*(expired|invalid)|isn't assigned|not authorized/i,
         make: AuthError,
         hint: "check exchange:auth (app id, certificate and its password, or the access token) and that the app has the Exchange.ManageAsApp permission and an Exchange role",
     },

@@ -112,3 +112,10 @@ describe("errors", () => {
         assert.equal((wrapped as { cause?: unknown }).cause, cause);
     });
 });
+
+describe("errors: certificate problems", () => {
+    it("a wrong .pfx password (CryptographicException) is an AuthError", () => {
+        const e = classify("Connect-ExchangeOnline", { reason: "CryptographicException", message: "The specified network password is not correct." });
+        assert.ok(e instanceof AuthError);
+    });
+});
