@@ -1,0 +1,83 @@
+import { strict as assert } from "assert";
+import { z } from "zod";
+import { ExchangeError, NotFoundError } from "../../../components/exchange/errors";
+import { ExchangeSession } from "../../../components/exchange/session";
+import { parseJsonRows, recipientDomainCovers, TenantReader } from "../../../components/exchange/tenant-reader";
+import { kbTenant, type Tenant } from "./emulated-tenant";
+
+describe("tenant reader", () => {
+    describe("#parseJsonRows", () => {
+        const row = z.object({ a: z.number() });
+        it("nothing is an empty list", () => assert.deepEqual(parseJsonRows("Get-X", " \n", row), []));
+        it("one object is a list of one", () => assert.deepEqual(parseJsonRows("Get-X", '{"a":1}', row), [{ a: 1 }]));
+        it("skips WARNING lines before the JSON", () => assert.deepEqual(parseJsonRows("Get-X", 'WARNING: Micro delay applied\n[{"a":1},{"a":2}]', row), [{ a: 1 }, { a: 2 }]));
+        it("bad JSON is an error, never an empty list", () => assert.throws(() => parseJsonRows("Get-X", "<html>", row), ExchangeError));
+        it("a wrong shape is an error naming the path", () => assert.throws(() => parseJsonRows("Get-X", '[{"a":"x"}]', row), /0\.a/));
+    });
+
+    it("#recipientDomainCovers", () => {
+        assert.equal(recipientDomainCovers("contoso.com", "contoso.com"), true);
+        assert.equal(recipientDomainCovers("*", "contoso.com"), true);
+        assert.equal(recipientDomainCovers("*.contoso.com", "eu.contoso.com"), true);
+        assert.equal(recipientDomainCovers("*.contoso.com", "contoso.com"), false);
+        assert.equal(recipientDomainCovers("Contoso.com", "contoso.com"), true);
+        assert.equal(recipientDomainCovers("fabrikam.com", "contoso.com"), false);
+    });
+
+    describe("against the emulated tenant", () => {
+        let tenant: Tenant;
+        let session: ExchangeSession;
+        let reader: TenantReader;
+        beforeEach(() => {
+            tenant = kbTenant();
+            session = new ExchangeSession(tenant.settings(), { log: () => undefined });
+            reader = new TenantReader(session);
+        });
+        afterEach(async () => {
+            await session.dispose();
+            tenant.cleanup();
+        });
+
+        it("one bulk Get-AcceptedDomain serves every domain", async () => {
+            const [a, b] = await Promise.all([reader.liveDomain("contoso.com"), reader.liveDomain("fabrikam.com")]);
+            await reader.liveDomain("CONTOSO.com");
+            assert.deepEqual(a, { identity: "contoso.com", domainName: "contoso.com", domainType: "Authoritative", matchSubDomains: false, outboundOnly: false });
+            assert.equal(b.domainType, "InternalRelay");
+            assert.equal(b.matchSubDomains, true);
+            assert.equal(tenant.calls("Get-AcceptedDomain").length, 1);
+            assert.equal(tenant.calls("Get-AcceptedDomain")[0].params && (tenant.calls("Get-AcceptedDomain")[0].params as Record<string, unknown>).Identity, undefined);
+        });
+
+        it("a domain missing from a complete list is NotFound", async () => {
+            await assert.rejects(reader.liveDomain("missing.example"), NotFoundError);
+        });
+
+        it("a failed read is an error (not absent) and is not cached", async () => {
+            tenant.edit((s) => (s.faults.transientReadErrors = 1));
+            await assert.rejects(reader.liveDomain("contoso.com"), (e: unknown) => e instanceof ExchangeError && !(e instanceof NotFoundError));
+            assert.equal((await reader.liveDomain("contoso.com")).domainType, "Authoritative");
+            assert.equal(tenant.calls("Get-AcceptedDomain").length, 2);
+        });
+
+        it("coexistence signals: one call per kind for all domains", async () => {
+            const contoso = await reader.coexistence("contoso.com");
+            const fabrikam = await reader.coexistence("fabrikam.com");
+            const tailspin = await reader.coexistence("tailspin.com");
+            assert.deepEqual(contoso, { hybridDomain: true, onPremisesConnectors: ["Outbound to on-premises"], syncedRecipients: 2 });
+            assert.deepEqual(fabrikam, { hybridDomain: false, onPremisesConnectors: [], syncedRecipients: 0 }, "a Partner connector is no signal");
+            assert.deepEqual(tailspin, { hybridDomain: false, onPremisesConnectors: [], syncedRecipients: 0 });
+            for (const cmdlet of ["Get-OnPremisesOrganization", "Get-OutboundConnector", "Get-Recipient"]) {
+                assert.equal(tenant.calls(cmdlet).length, 1, cmdlet);
+            }
+            const [recipients] = tenant.calls("Get-Recipient");
+            assert.equal((recipients.params as Record<string, unknown>).Filter, "IsDirSynced -eq 'True'");
+        });
+
+        it("recordSettings makes later reads in the run see a Set", async () => {
+            await reader.liveDomain("contoso.com");
+            await reader.recordSettings("contoso.com", { domainType: "InternalRelay", matchSubDomains: false, outboundOnly: false });
+            assert.equal((await reader.liveDomain("contoso.com")).domainType, "InternalRelay");
+            assert.equal(tenant.calls("Get-AcceptedDomain").length, 1);
+        });
+    });
+});
