@@ -66,7 +66,6 @@ export const syncedDomainNotAuthoritative: ResourceValidationPolicy = {
     description:
         "Checks whether an accepted domain shared with a directory-synced on-premises organization would be Authoritative.",
     enforcementLevel: "mandatory",
-    severity: "critical",
     configSchema: configSchemaOf(syncedDomainNotAuthoritativeConfigSchema),
     remediationSteps: 'Set domainType to "InternalRelay", or add an approved, unexpired exemption to the policy config.',
     url: "https://learn.microsoft.com/exchange/mail-flow-best-practices/manage-accepted-domains/manage-accepted-domains",
