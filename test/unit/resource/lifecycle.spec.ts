@@ -1,0 +1,220 @@
+/**
+ * The AcceptedDomain provider's lifecycle methods called in-process (as pulumi-command's
+ * provider tests do) against the emulated tenant. Scenario names follow M365DSC's list.
+ * Each "run" starts from a fresh session, as each Pulumi run has a fresh provider process.
+ */
+import { strict as assert } from "assert";
+import { acceptedDomainProvider as provider, type AcceptedDomainInputs, type AcceptedDomainOutputs } from "../../../components/accepted-domain";
+import { resetSession } from "../../../components/exchange/session";
+import { APP_ID, kbTenant, PASSWORD, PWSH, ORG, type Tenant } from "../exchange/emulated-tenant";
+
+const PROVIDER_STRING_KEY = "__provider";
+
+describe("AcceptedDomain provider (emulated tenant)", () => {
+    let tenant: Tenant;
+    let lines: string[];
+    let logged: typeof console.log;
+
+    /** Starts a new "run": fresh session, configure from stack config as the engine passes it. */
+    async function run(): Promise<void> {
+        await resetSession();
+        const config: Record<string, string> = {
+            "exchange:organization": ORG,
+            "exchange:auth": JSON.stringify({ kind: "certificate", appId: APP_ID, certificateFilePath: tenant.cert, certificatePassword: PASSWORD }),
+            "exchange:pwshPath": PWSH,
+            "exchange:retryDelayMs": "0",
+        };
+        await provider.configure({ config: { get: (k: string) => config[k], require: (k: string) => config[k] } });
+    }
+
+    async function checked(news: Record<string, unknown>): Promise<AcceptedDomainInputs> {
+        const r = await provider.check({} as AcceptedDomainInputs, { ...news, [PROVIDER_STRING_KEY]: "serialized" } as unknown as AcceptedDomainInputs);
+        assert.deepEqual(r.failures ?? [], []);
+        return r.inputs as AcceptedDomainInputs;
+    }
+
+    const liveType = (d: string) => tenant.read().acceptedDomains.find((x) => x.domainName === d)?.domainType;
+
+    beforeEach(async () => {
+        tenant = kbTenant();
+        lines = [];
+        logged = console.log;
+        console.log = (...a: unknown[]) => void lines.push(a.join(" "));
+        await run();
+    });
+    afterEach(async () => {
+        console.log = logged;
+        await resetSession();
+        tenant.cleanup();
+    });
+
+    describe("check", () => {
+        it("normalises the KB's names and the domain, attaches coexistence and drift", async () => {
+            const inputs = await checked({ domainName: "Contoso.COM.", domainType: "Shared", directorySynced: true });
+            assert.deepEqual(inputs, {
+                domainName: "contoso.com",
+                domainType: "InternalRelay",
+                matchSubDomains: false,
+                outboundOnly: false,
+                directorySynced: true,
+                onDelete: "retain",
+                coexistence: { hybridDomain: true, onPremisesConnectors: ["Outbound to on-premises"], syncedRecipients: 2 },
+                drift: { domainType: "Authoritative -> InternalRelay" },
+            });
+        });
+
+        it("passes Entra signals into coexistence", async () => {
+            const inputs = await checked({ domainName: "tailspin.com", domainType: "Hosted", entra: { federated: true, syncedUsers: 3 } });
+            assert.deepEqual(inputs.coexistence.entra, { federated: true, syncedUsers: 3 });
+        });
+
+        it("refuses ExternalRelay and MatchSubDomains on Authoritative, touching nothing", async () => {
+            const r1 = await provider.check({} as AcceptedDomainInputs, { domainName: "contoso.com", domainType: "ExternalRelay" } as unknown as AcceptedDomainInputs);
+            assert.equal(r1.failures?.[0].property, "domainType");
+            assert.match(r1.failures![0].reason, /write InternalRelay/);
+            const r2 = await provider.check({} as AcceptedDomainInputs, { domainName: "contoso.com", domainType: "Authoritative", matchSubDomains: true } as unknown as AcceptedDomainInputs);
+            assert.equal(r2.failures?.[0].property, "matchSubDomains");
+            assert.equal(tenant.calls("Set-AcceptedDomain").length, 0);
+        });
+
+        it("reads each kind of tenant data once for many resources", async () => {
+            for (const d of ["contoso.com", "fabrikam.com", "tailspin.com"]) {
+                await checked({ domainName: d, domainType: "InternalRelay" });
+            }
+            for (const c of ["Get-AcceptedDomain", "Get-OnPremisesOrganization", "Get-OutboundConnector", "Get-Recipient"]) {
+                assert.equal(tenant.calls(c).length, 1, c);
+            }
+            assert.equal(tenant.calls("Connect-ExchangeOnline").length, 1);
+        });
+    });
+
+    describe("missing: the domain is not in the tenant", () => {
+        it("create fails with 'add and verify it in Microsoft 365 first' and changes nothing", async () => {
+            const inputs = await checked({ domainName: "missing.example", domainType: "InternalRelay" });
+            await assert.rejects(provider.create(inputs), /add and verify it in Microsoft 365 first.*Nothing was changed/s);
+            assert.equal(tenant.calls("Set-AcceptedDomain").length, 0);
+        });
+    });
+
+    describe("drifted: contoso.com is Authoritative, the code declares Shared (the KB story)", () => {
+        it("diff reports an update; create adopts, records the original and Sets only DomainType", async () => {
+            const inputs = await checked({ domainName: "contoso.com", domainType: "Shared" });
+            const { id, outs } = await provider.create(inputs);
+            assert.equal(id, "contoso.com");
+            assert.deepEqual(outs!.original, { domainType: "Authoritative", matchSubDomains: false, outboundOnly: false });
+            assert.equal(outs!.identity, "contoso.com");
+            assert.deepEqual(outs!.drift, {});
+            const sets = tenant.calls("Set-AcceptedDomain");
+            assert.equal(sets.length, 1);
+            assert.deepEqual(Object.keys(sets[0].params as object).sort(), ["Confirm", "DomainType", "Identity"]);
+            assert.equal(liveType("contoso.com"), "InternalRelay");
+        });
+    });
+
+    describe("in the desired state", () => {
+        it("diff has no changes and create issues no Set", async () => {
+            const inputs = await checked({ domainName: "fabrikam.com", domainType: "InternalRelay", matchSubDomains: true });
+            const { outs } = await provider.create(inputs);
+            assert.equal(tenant.calls("Set-AcceptedDomain").length, 0);
+            await run();
+            const again = await checked({ domainName: "fabrikam.com", domainType: "InternalRelay", matchSubDomains: true });
+            assert.deepEqual(await provider.diff("fabrikam.com", outs!, again), { changes: false, replaces: [] });
+        });
+    });
+
+    describe("changed out of band after adoption", () => {
+        it("the next run's diff (plain preview) sees it, with the drift in the checked inputs; update fixes only that", async () => {
+            const { outs } = await provider.create(await checked({ domainName: "contoso.com", domainType: "Shared" }));
+            tenant.edit((s) => (s.acceptedDomains.find((d) => d.domainName === "contoso.com")!.domainType = "Authoritative"));
+            await run();
+            const news = await checked({ domainName: "contoso.com", domainType: "Shared" });
+            assert.deepEqual(news.drift, { domainType: "Authoritative -> InternalRelay" });
+            assert.deepEqual(await provider.diff("contoso.com", outs!, news), { changes: true, replaces: [] });
+            const before = tenant.calls("Set-AcceptedDomain").length;
+            const updated = await provider.update("contoso.com", outs!, news);
+            assert.equal(tenant.calls("Set-AcceptedDomain").length, before + 1);
+            assert.equal(liveType("contoso.com"), "InternalRelay");
+            assert.deepEqual(updated.outs!.original, outs!.original, "the original stays the one recorded at adoption");
+        });
+
+        it("read (refresh) returns the live values", async () => {
+            const { outs } = await provider.create(await checked({ domainName: "contoso.com", domainType: "Shared" }));
+            tenant.edit((s) => (s.acceptedDomains.find((d) => d.domainName === "contoso.com")!.outboundOnly = true));
+            await run();
+            const r = await provider.read("contoso.com", outs);
+            assert.equal(r.id, "contoso.com");
+            assert.equal(r.props!.outboundOnly, true);
+            assert.equal(r.props!.domainType, "InternalRelay");
+        });
+    });
+
+    describe("read errors", () => {
+        it("only not-found means gone", async () => {
+            const { outs } = await provider.create(await checked({ domainName: "tailspin.com", domainType: "Hosted" }));
+            tenant.edit((s) => (s.acceptedDomains = s.acceptedDomains.filter((d) => d.domainName !== "tailspin.com")));
+            await run();
+            assert.deepEqual(await provider.read("tailspin.com", outs), {});
+        });
+
+        it("a transient read error fails the refresh and never reports the domain absent", async () => {
+            const { outs } = await provider.create(await checked({ domainName: "tailspin.com", domainType: "Hosted" }));
+            tenant.edit((s) => (s.faults.transientReadErrors = 1));
+            await run();
+            await assert.rejects(provider.read("tailspin.com", outs), /transient/i);
+        });
+
+        it("throttling during refresh is retried", async () => {
+            const { outs } = await provider.create(await checked({ domainName: "tailspin.com", domainType: "Hosted" }));
+            tenant.edit((s) => (s.faults.throttleNextCalls = 1));
+            await run();
+            assert.equal((await provider.read("tailspin.com", outs)).id, "tailspin.com");
+            assert.ok(lines.includes("Get-AcceptedDomain 1/5 throttled: retrying"), lines.join("\n"));
+        });
+    });
+
+    describe("a different domain name", () => {
+        it("is a replacement", async () => {
+            const { outs } = await provider.create(await checked({ domainName: "fabrikam.com", domainType: "InternalRelay", matchSubDomains: true }));
+            const news = await checked({ domainName: "tailspin.com", domainType: "Hosted" });
+            assert.deepEqual(await provider.diff("fabrikam.com", outs!, news), { changes: true, replaces: ["domainName"] });
+        });
+    });
+
+    describe("should not be managed (delete)", () => {
+        it("retain (default) leaves the domain as it is and says so", async () => {
+            const { outs } = await provider.create(await checked({ domainName: "contoso.com", domainType: "Shared" }));
+            await run();
+            const sets = tenant.calls("Set-AcceptedDomain").length;
+            await provider.delete("contoso.com", outs!);
+            assert.equal(tenant.calls("Set-AcceptedDomain").length, sets);
+            assert.equal(liveType("contoso.com"), "InternalRelay");
+            assert.ok(lines.some((l) => l.startsWith("delete: left contoso.com as it is")), lines.join("\n"));
+        });
+
+        it("restore sets back the recorded original when no coexistence signal holds", async () => {
+            const { outs } = await provider.create(await checked({ domainName: "tailspin.com", domainType: "Shared", onDelete: "restore" }));
+            assert.equal(liveType("tailspin.com"), "InternalRelay");
+            await run();
+            await provider.delete("tailspin.com", outs!);
+            assert.equal(liveType("tailspin.com"), "Authoritative");
+            assert.ok(lines.some((l) => l.startsWith("delete: restored tailspin.com")), lines.join("\n"));
+        });
+
+        it("restore to Authoritative is refused while coexistence signals hold, with the reason", async () => {
+            const { outs } = await provider.create(await checked({ domainName: "contoso.com", domainType: "Shared", onDelete: "restore" }));
+            await run();
+            await assert.rejects(provider.delete("contoso.com", outs!), /refusing to restore contoso\.com to Authoritative.*hybrid domain.*NDR/s);
+            assert.equal(liveType("contoso.com"), "InternalRelay");
+        });
+    });
+
+    it("the whole run used one process and one connect", async () => {
+        await run();
+        const inputs = await Promise.all(["contoso.com", "fabrikam.com", "tailspin.com"].map((d) => checked({ domainName: d, domainType: "Shared" })));
+        for (const i of inputs) await provider.create(i);
+        assert.equal(tenant.events("start").length, 1, "configure alone starts nothing; the first command starts one process");
+        assert.equal(tenant.calls("Connect-ExchangeOnline").length, 1);
+        assert.equal(tenant.calls("Get-AcceptedDomain").length, 1);
+        assert.equal(tenant.calls("Set-AcceptedDomain").length, 3, "one Set per domain that differed");
+    });
+});
