@@ -18,7 +18,9 @@ import { THROTTLE_DELAY_MS, cmdletLatency, consumeFault } from "./faults";
 import { redactParams, type Journal, type JournalJson } from "./journal";
 import type { CommandCall, Expr, PipelineStatement, Statement } from "./parser/ast";
 import { ParseError, formatParseError, parseScript } from "./parser/parser";
-import { StateFileError, hashSecret, loadTenantState, updateTenantState, type TenantState } from "./state";
+import { hashSecret } from "./hash";
+import { stateModule } from "./lazy-state";
+import type { TenantState } from "./state";
 import {
     ConsoleWriter,
     PSHashtable,
@@ -137,7 +139,7 @@ export class Interpreter {
 
     private toPsError(e: unknown): PsError {
         if (e instanceof PsError) return e;
-        if (e instanceof StateFileError) return new PsError(psErrors.runtime(e.message, "EmulatorStateFileInvalid", "ReadError"), true);
+        if (e instanceof Error && e.name === "StateFileError") return new PsError(psErrors.runtime(e.message, "EmulatorStateFileInvalid", "ReadError"), true);
         return new PsError(psErrors.runtime(e instanceof Error ? e.message : String(e), "EmulatorInternalError", "NotSpecified"), true);
     }
 
@@ -378,8 +380,8 @@ export class Interpreter {
                 this.out(`What if: Performing the operation "${def.name}" on target "${target}".`);
                 return true;
             },
-            readTenant: async () => loadTenantState(this.requireStatePath()),
-            updateTenant: async <T>(fn: (s: TenantState) => { result: T; changed: boolean }) => updateTenantState(this.requireStatePath(), fn),
+            readTenant: async () => stateModule().loadTenantState(this.requireStatePath()),
+            updateTenant: async <T>(fn: (s: TenantState) => { result: T; changed: boolean }) => stateModule().updateTenantState(this.requireStatePath(), fn),
             sleep: (ms) => this.sleep(ms),
         };
         let thrown: ErrorInfo | undefined;
@@ -413,7 +415,7 @@ export class Interpreter {
 
     /** Consumes injected faults; false when the call must not run (its error is already written). */
     private async applyFaults(def: CmdletDef, kind: "read" | "write", ctx: CmdletContext): Promise<boolean> {
-        const { decision, latency } = await updateTenantState(this.requireStatePath(), (s) => {
+        const { decision, latency } = await stateModule().updateTenantState(this.requireStatePath(), (s: TenantState) => {
             const r = consumeFault(s.faults, def.name, kind);
             return { result: { decision: r.decision, latency: cmdletLatency(s.latency, def.name) }, changed: r.changed };
         });

@@ -14,7 +14,9 @@
 import { CrashSignal, Interpreter } from "./interpreter";
 import { Journal } from "./journal";
 import { ParseError, parseScript } from "./parser/parser";
-import { releaseHeldLocks } from "./state";
+import { loadedStateModule } from "./lazy-state";
+
+const releaseHeldLocks = () => loadedStateModule()?.releaseHeldLocks();
 
 const journal = new Journal(process.env.EXO_EMULATOR_JOURNAL || undefined);
 const statePath = process.env.EXO_EMULATOR_STATE || undefined;

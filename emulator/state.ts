@@ -9,7 +9,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { createHash, randomUUID } from "crypto";
+import { randomUUID } from "crypto";
+import { hashSecret } from "./hash";
 import { z } from "zod";
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "must be a lowercase SHA-256 hex digest (64 chars)");
@@ -176,9 +177,7 @@ export class StateFileError extends Error {
     }
 }
 
-export function hashSecret(value: string | Buffer): string {
-    return createHash("sha256").update(value).digest("hex");
-}
+export { hashSecret };
 
 export function newGuid(): string {
     return randomUUID();

@@ -19,7 +19,8 @@ import * as fs from "fs";
 import { randomUUID } from "crypto";
 import type { ErrorInfo } from "../errors";
 import { PsError } from "../errors";
-import { hashSecret, type TenantState } from "../state";
+import { hashSecret } from "../hash";
+import type { TenantState } from "../state";
 import { SecureString, X509Certificate } from "../values";
 import { EXO_MODULE, type CmdletDef, type Connection, type ParamSpec } from "./types";
 
