@@ -144,20 +144,40 @@ export function runCommand(command: string, args: string[], opts: CommandOptions
     });
 }
 
-/** Sets stack config values; `secret` keys are stored encrypted by the passphrase provider. */
-export async function setConfig(
-    ws: Workspace,
-    values: Record<string, string | number | boolean | object>,
-    secretKeys: string[] = [],
-): Promise<void> {
+type ConfigValue = string | number | boolean | object;
+
+/**
+ * Sets stack config values; objects are written leaf by leaf with `--path`
+ * (the CLI has no JSON input for `config set`), keeping booleans and numbers
+ * typed. `secret` keys are stored encrypted by the passphrase provider.
+ */
+export async function setConfig(ws: Workspace, values: Record<string, ConfigValue>, secretKeys: string[] = []): Promise<void> {
     for (const [key, value] of Object.entries(values)) {
-        const isObject = typeof value === "object";
-        const args = ["config", "set", key, isObject ? JSON.stringify(value) : String(value)];
-        if (isObject) args.push("--json");
-        if (secretKeys.includes(key)) args.push("--secret");
-        const r = await pulumi(ws, args);
-        if (r.code !== 0) throw new Error(`config set ${key} failed:\n${r.output}`);
+        const [namespace, name] = key.includes(":") ? key.split(/:(.*)/s, 2) : ["", key];
+        const prefix = `${namespace ? namespace + ":" : ""}${pathSegment(name, true)}`;
+        for (const [path, leaf] of leaves(value, prefix)) {
+            const args = ["config", "set", "--path", path, String(leaf)];
+            if (typeof leaf === "boolean") args.push("--type", "bool");
+            if (typeof leaf === "number") args.push("--type", Number.isInteger(leaf) ? "int" : "float");
+            if (secretKeys.includes(key)) args.push("--secret");
+            const r = await pulumi(ws, args);
+            if (r.code !== 0) throw new Error(`config set ${path} failed:\n${r.output}`);
+        }
     }
+}
+
+function pathSegment(key: string, first = false): string {
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${first ? "" : "."}${key}` : `[${JSON.stringify(key)}]`;
+}
+
+function leaves(value: ConfigValue, path: string): [string, string | number | boolean][] {
+    if (Array.isArray(value)) {
+        return value.flatMap((v: ConfigValue, i) => leaves(v, `${path}[${i}]`));
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.entries(value).flatMap(([k, v]) => leaves(v as ConfigValue, `${path}${pathSegment(k)}`));
+    }
+    return [[path, value as string | number | boolean]];
 }
 
 /** Stack outputs as JSON (secrets shown, for assertions only). */
@@ -186,4 +206,72 @@ export function removeWorkspace(ws: Workspace | undefined): void {
     if (ws && !process.env.KEEP_E2E) {
         fs.rmSync(ws.dir, { recursive: true, force: true });
     }
+}
+
+// ---------------------------------------------------------------------------
+// The emulated tenant of a workspace
+// ---------------------------------------------------------------------------
+import {
+    buildKbDemoTenant,
+    DEMO_ACCESS_TOKEN,
+    DEMO_APP_ID,
+    DEMO_CERT_PASSWORD,
+    DEMO_ORGANIZATION,
+    loadTenantState,
+    readJournal,
+    updateTenantState,
+    writeKbDemo,
+    type TenantState,
+} from "../../emulator";
+
+export { DEMO_ACCESS_TOKEN, DEMO_APP_ID, DEMO_CERT_PASSWORD, DEMO_ORGANIZATION, buildKbDemoTenant, type TenantState };
+
+/**
+ * Writes the KB demo tenant (contoso.com Authoritative in a synced coexistence,
+ * fabrikam.com InternalRelay, ...) as the workspace's tenant, then lets the test
+ * change it. Returns the certificate file path the demo credentials use.
+ */
+export async function seedTenant(ws: Workspace, mutate?: (t: TenantState) => void): Promise<string> {
+    const { certificateFile } = writeKbDemo(ws.statePath, true);
+    if (mutate) await changeTenant(ws, mutate);
+    return certificateFile;
+}
+
+/** The tenant as the emulator stores it now. */
+export function tenant(ws: Workspace): TenantState {
+    return loadTenantState(ws.statePath);
+}
+
+/** Changes the tenant out of band (as an admin in the portal would). */
+export async function changeTenant(ws: Workspace, mutate: (t: TenantState) => void): Promise<void> {
+    await updateTenantState(ws.statePath, (t) => {
+        mutate(t);
+        return { result: undefined, changed: true };
+    });
+}
+
+/** Journal entries written so far by every emulator process of this workspace. */
+export function journal(ws: Workspace): ReturnType<typeof readJournal> {
+    return fs.existsSync(ws.journalPath) ? readJournal(ws.journalPath) : [];
+}
+
+/**
+ * Stack config for the demo credentials (certificate auth, password as a
+ * Pulumi secret) and the given domains (exchange:domains).
+ */
+export async function configureExchange(
+    ws: Workspace,
+    certificateFile: string,
+    domains: Record<string, object>,
+    extra: Record<string, ConfigValue> = {},
+): Promise<void> {
+    await setConfig(ws, {
+        "exchange:organization": DEMO_ORGANIZATION,
+        "exchange:auth": { kind: "certificate", appId: DEMO_APP_ID, certificateFilePath: certificateFile },
+        "exchange:domains": domains,
+        "exchange:retryDelayMs": 50,
+        ...extra,
+    });
+    const r = await pulumi(ws, ["config", "set", "--secret", "--path", "exchange:auth.certificatePassword", DEMO_CERT_PASSWORD]);
+    if (r.code !== 0) throw new Error(`config set certificatePassword failed:\n${r.output}`);
 }

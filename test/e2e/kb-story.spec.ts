@@ -1,0 +1,85 @@
+/**
+ * The KB story end to end, under the real CLI with the project's own program
+ * and policy pack, against the emulated tenant: contoso.com is Authoritative in
+ * a directory-synced coexistence, the code declares it Shared (InternalRelay),
+ * preview shows the pending fix, up applies exactly that, mail to on-premises
+ * users is routed instead of NDR'd, and a second preview has nothing to do.
+ */
+import * as assert from "assert";
+import { simulateRoute } from "../../emulator";
+import {
+    configureExchange,
+    createWorkspace,
+    journal,
+    pulumi,
+    removeWorkspace,
+    seedTenant,
+    tenant,
+    Workspace,
+} from "./harness";
+
+const ON_PREM_USER = "megan.legacy@contoso.com";
+
+describe("KB story: a synced domain made Authoritative is fixed by code", function () {
+    this.timeout(10 * 60 * 1000);
+    let ws: Workspace | undefined;
+
+    before(async () => {
+        ws = await createWorkspace({ name: "kb-story" });
+        const cert = await seedTenant(ws);
+        await configureExchange(ws, cert, {
+            "contoso.com": { type: "Shared", directorySynced: true },
+            "fabrikam.com": { type: "InternalRelay" },
+        });
+    });
+    after(() => removeWorkspace(ws));
+
+    it("starts in the outage: mail from an online user to an on-premises user NDRs", () => {
+        const route = simulateRoute(tenant(ws!), ON_PREM_USER);
+        assert.strictEqual(route.outcome, "ndr", JSON.stringify(route));
+    });
+
+    it("preview shows contoso.com's pending type change and passes the policy pack", async () => {
+        const r = await pulumi(ws!, ["preview", "--diff", "--policy-pack", "../../../policies"]);
+        assert.strictEqual(r.code, 0, r.output);
+        assert.match(r.output, /domainType: "Authoritative -> InternalRelay"/);
+        assert.match(r.output, /exchange-accepted-domains\|local\|\.\.\/\.\.\/\.\.\/policies\s+0\.1\.0/, "the pack ran");
+        assert.doesNotMatch(r.output, /\[(mandatory|advisory)\]/, "no violation");
+        assert.strictEqual(tenant(ws!).acceptedDomains.find((d) => d.domainName === "contoso.com")?.domainType, "Authoritative",
+            "preview must not change the tenant");
+    });
+
+    it("up sets exactly the declared change, with one pwsh start and one connect", async () => {
+        const before = journal(ws!).length;
+        const before_ = tenant(ws!);
+        // --skip-preview: one engine run, so one provider process (a plain `up --yes`
+        // previews first, in a provider process of its own).
+        const r = await pulumi(ws!, ["up", "--yes", "--skip-preview", "--policy-pack", "../../../policies"]);
+        assert.strictEqual(r.code, 0, r.output);
+
+        const after = tenant(ws!);
+        const contoso = after.acceptedDomains.find((d) => d.domainName === "contoso.com");
+        assert.strictEqual(contoso?.domainType, "InternalRelay");
+        // Nothing else in the tenant changed.
+        const others = (t: typeof after) => JSON.stringify(t.acceptedDomains.filter((d) => d.domainName !== "contoso.com"));
+        assert.strictEqual(others(after), others(before_));
+
+        const entries = journal(ws!).slice(before);
+        const count = (pred: (e: Record<string, unknown>) => boolean) => entries.filter(pred).length;
+        assert.strictEqual(count((e) => e.event === "start"), 1, "one pwsh process for the whole run");
+        assert.strictEqual(count((e) => e.cmdlet === "Connect-ExchangeOnline" && e.outcome === "ok"), 1, "one connect for the whole run");
+        const sets = entries.filter((e) => e.cmdlet === "Set-AcceptedDomain");
+        assert.strictEqual(sets.length, 1, JSON.stringify(sets));
+        assert.deepStrictEqual(sets[0].params, { Identity: "contoso.com", DomainType: "InternalRelay", Confirm: false });
+    });
+
+    it("mail to the on-premises user is now routed on-premises", () => {
+        const route = simulateRoute(tenant(ws!), ON_PREM_USER);
+        assert.strictEqual(route.outcome, "relayed-on-premises", JSON.stringify(route));
+    });
+
+    it("a second preview --expect-no-changes exits 0", async () => {
+        const r = await pulumi(ws!, ["preview", "--expect-no-changes"]);
+        assert.strictEqual(r.code, 0, r.output);
+    });
+});
