@@ -30,6 +30,16 @@ export { EXTERNAL_RELAY_REFUSED, MATCH_SUBDOMAINS_REFUSED, noSettingsModified } 
 export { connectErrors } from "./cmdlets/connect-exchange-online";
 export { exoErrors } from "./errors";
 
+import * as fs from "fs";
 import * as path from "path";
+
+/** The project root: the nearest parent with emulator/bin/pwsh (from dist/emulator or from the sources). */
+function emulatorRoot(): string {
+    for (let dir = __dirname; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "emulator", "bin", "pwsh"))) return dir;
+        if (path.dirname(dir) === dir) return path.resolve(__dirname, "..", "..");
+    }
+}
+
 /** Absolute path of the launcher node-powershell should start. */
-export const EMULATOR_PWSH = path.resolve(__dirname, "..", "..", "emulator", "bin", "pwsh");
+export const EMULATOR_PWSH = path.join(emulatorRoot(), "emulator", "bin", "pwsh");
