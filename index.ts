@@ -22,13 +22,21 @@ function loadConfig() {
 
 const config = loadConfig();
 
-if (config.entra) {
-    // TODO(entra): call entraSignals(Object.keys(config.domains)) from ./components/entra-signals
-    // (owned by the policy engineer; not yet present) and pass the result as `entra` below.
-    pulumi.log.warn("exchange:entra is true, but the Entra ID lookup is not wired into this program yet; Entra signals are omitted");
+// Entra ID signals (federated domain, users synced from on-premises) come from
+// @pulumi/azuread, whose provider plugin must be installed: off unless
+// exchange:entra enables it, and loaded only then.
+function loadEntraSignals() {
+    const entraModule = require("./components/entra-signals") as typeof import("./components/entra-signals");
+    try {
+        entraModule.assertAzureadPluginInstalled();
+    } catch (error) {
+        throw error instanceof entraModule.EntraPluginMissingError ? new pulumi.RunError(error.message) : error;
+    }
+    return entraModule.entraSignals(Object.keys(config.domains));
 }
+const entra = config.entra ? loadEntraSignals() : undefined;
 
-const domains = new AcceptedDomains("accepted-domains", { domains: config.domains });
+const domains = new AcceptedDomains("accepted-domains", { domains: config.domains, entra });
 
 /** Domain -> { domainType, matchSubDomains, outboundOnly, originalDomainType }. */
 export const summary = domains.summary;

@@ -47,6 +47,43 @@ export class EntraLookupError extends Error {
     }
 }
 
+/**
+ * Where the engine would find the azuread provider plugin: PULUMI_HOME's plugin
+ * cache (resource-azuread-v<version>) or an ambient pulumi-resource-azuread on
+ * PATH (pulumi sdk go/common/workspace/plugins.go). Undefined when neither holds it.
+ */
+export function findAzureadPlugin(env: NodeJS.ProcessEnv = process.env): string | undefined {
+    const fs = require("fs") as typeof import("fs");
+    const path = require("path") as typeof import("path");
+    const os = require("os") as typeof import("os");
+    const home = env.PULUMI_HOME || path.join(os.homedir(), ".pulumi");
+    const candidates = [
+        path.join(home, "plugins", `resource-azuread-v${AZUREAD_VERSION}`, "pulumi-resource-azuread"),
+        ...(env.PATH ?? "").split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, "pulumi-resource-azuread")),
+    ];
+    return candidates.find((file) => {
+        try {
+            fs.accessSync(file, fs.constants.X_OK);
+            return true;
+        } catch {
+            return false;
+        }
+    });
+}
+
+/**
+ * Fails fast, before any resource registers, when Entra signals are enabled but
+ * the plugin is missing: otherwise the engine fails the default azuread provider
+ * with a bare "no resource plugin" error and the program never learns why.
+ */
+export function assertAzureadPluginInstalled(env: NodeJS.ProcessEnv = process.env): void {
+    if (findAzureadPlugin(env) === undefined) {
+        throw new EntraPluginMissingError(
+            `no resource plugin 'pulumi-resource-azuread' v${AZUREAD_VERSION} in ${env.PULUMI_HOME || "~/.pulumi"}/plugins or on PATH`,
+        );
+    }
+}
+
 /** The engine's missing-plugin and failed-download errors both name the plugin. */
 function isMissingPlugin(message: string): boolean {
     return /plugin/i.test(message) && /azuread/i.test(message);
