@@ -1,0 +1,81 @@
+/**
+ * Drift report: does the tenant still match the code?
+ *
+ *   node -r ts-node/register/transpile-only scripts/drift-report.ts [--cwd <project dir>] [--stack <name>] [--json | --markdown]
+ *
+ * Prints, per domain and property, the declared and the live value (table by
+ * default), plus the tenant's unmanaged domains. Exit 0 in sync, 1 drift, 2 error.
+ * See docs/drift.md.
+ */
+import * as path from "path";
+import { exitCode, errorReport, renderJson, renderMarkdown, renderTable, type DriftReport } from "./drift/report";
+import { runDriftReport } from "./drift/run";
+
+export interface ReportArgs {
+    workDir: string;
+    stack?: string;
+    format: "table" | "json" | "markdown";
+}
+
+const USAGE = "usage: drift-report [--cwd <project dir>] [--stack <name>] [--json | --markdown]";
+
+/** Parses the command line; throws with the usage on anything unknown. */
+export function parseReportArgs(argv: readonly string[], cwd: string): ReportArgs {
+    const args: ReportArgs = { workDir: cwd, format: "table" };
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        const value = (): string => {
+            const v = argv[++i];
+            if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value; ${USAGE}`);
+            return v;
+        };
+        if (a === "--json" || a === "--markdown") {
+            const format = a === "--json" ? "json" : "markdown";
+            if (args.format !== "table" && args.format !== format) throw new Error(`--json and --markdown exclude each other; ${USAGE}`);
+            args.format = format;
+        } else if (a === "--stack" || a === "-s") {
+            args.stack = value();
+        } else if (a === "--cwd" || a === "-C") {
+            args.workDir = path.resolve(cwd, value());
+        } else {
+            throw new Error(`unknown argument "${a}"; ${USAGE}`);
+        }
+    }
+    return args;
+}
+
+export function render(report: DriftReport, format: ReportArgs["format"]): string {
+    return format === "json" ? renderJson(report) : format === "markdown" ? renderMarkdown(report) : renderTable(report);
+}
+
+async function main(): Promise<number> {
+    let args: ReportArgs;
+    try {
+        args = parseReportArgs(process.argv.slice(2), process.cwd());
+    } catch (error) {
+        process.stderr.write(`drift-report: ${(error as Error).message}\n`);
+        return 2;
+    }
+    let report: DriftReport;
+    try {
+        report = await runDriftReport({ workDir: args.workDir, stack: args.stack });
+    } catch (error) {
+        report = errorReport(args.stack ?? "(none)", (error as Error).message ?? String(error));
+    }
+    process.stdout.write(render(report, args.format));
+    if (report.status === "error") {
+        // The error also goes to stderr, so a CI log shows it whatever the format.
+        process.stderr.write(`drift-report: error: ${report.error}\n`);
+    }
+    return exitCode(report);
+}
+
+if (require.main === module) {
+    main().then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+            process.stderr.write(`drift-report: error: ${String(error)}\n`);
+            process.exit(2);
+        },
+    );
+}

@@ -1,0 +1,253 @@
+/**
+ * The drift report, pure: engine events of a refresh-preview plus the tenant's
+ * accepted domains -> rows of {domain, property, declared, live}, and their
+ * renderings (table, JSON, markdown). No I/O here; scripts/drift-report.ts runs
+ * the engine and reads the tenant.
+ *
+ * JSON schema (schemaVersion 1, documented in docs/drift.md; add fields, never
+ * rename or remove them):
+ *   { schemaVersion: 1, stack, status: "in-sync" | "drift" | "error",
+ *     drift: [{ domain, property, exchangeProperty, declared, live }],
+ *     missing: [{ domain }], unmanaged: [{ domain, domainType, matchSubDomains, outboundOnly }],
+ *     summary: { declared, drifted, missing, unmanaged }, error?: string }
+ */
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { ACCEPTED_DOMAIN_TYPE, MANAGED_SETTINGS, type DomainSettings } from "../../components/schema";
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export type ManagedProperty = (typeof MANAGED_SETTINGS)[number];
+
+/** The Set-AcceptedDomain parameter behind each resource property. */
+export const EXCHANGE_PROPERTY: Record<ManagedProperty, string> = {
+    domainType: "DomainType",
+    matchSubDomains: "MatchSubDomains",
+    outboundOnly: "OutboundOnly",
+};
+
+export type SettingValue = string | boolean;
+
+export interface DriftRow {
+    domain: string;
+    property: ManagedProperty;
+    exchangeProperty: string;
+    declared: SettingValue;
+    live: SettingValue;
+}
+
+/** A tenant accepted domain as the report needs it (the session layer's LiveDomain fits). */
+export interface TenantDomain {
+    domainName: string;
+    domainType: string;
+    matchSubDomains: boolean;
+    outboundOnly: boolean;
+}
+
+/** An accepted domain of the tenant that the code doesn't declare. */
+export interface UnmanagedDomain {
+    domain: string;
+    domainType: string;
+    matchSubDomains: boolean;
+    outboundOnly: boolean;
+}
+
+export interface DriftReport {
+    schemaVersion: typeof REPORT_SCHEMA_VERSION;
+    stack: string;
+    status: "in-sync" | "drift" | "error";
+    drift: DriftRow[];
+    /** Declared in code, absent from the tenant. */
+    missing: { domain: string }[];
+    /** In the tenant, not declared in code (listed only; never touched). */
+    unmanaged: UnmanagedDomain[];
+    summary: { declared: number; drifted: number; missing: number; unmanaged: number };
+    error?: string;
+}
+
+/** What the program declares for one domain, and what the engine saw live. */
+export interface DeclaredDomain {
+    domain: string;
+    declared: DomainSettings;
+    /** Live values from the refreshed state (absent when the domain isn't in the stack yet). */
+    refreshed?: Partial<Record<ManagedProperty, SettingValue>>;
+    /** The provider's check: property -> "<live> -> <declared>". */
+    drift: Record<string, string>;
+}
+
+type Props = Record<string, unknown>;
+
+function isSetting(v: unknown): v is SettingValue {
+    return typeof v === "string" || typeof v === "boolean";
+}
+
+/**
+ * The AcceptedDomain resources of the preview pass (not the refresh pass): the
+ * program's checked inputs (declared) and the refreshed old outputs (live).
+ */
+export function declaredDomains(events: readonly EngineEvent[]): DeclaredDomain[] {
+    const byDomain = new Map<string, DeclaredDomain>();
+    for (const e of events) {
+        const m = e.resourcePreEvent?.metadata;
+        if (!m || m.type !== ACCEPTED_DOMAIN_TYPE || m.op === "refresh" || m.op === "delete" || !m.new) {
+            continue;
+        }
+        const inputs = m.new.inputs as Props;
+        const domain = inputs.domainName;
+        if (typeof domain !== "string") {
+            continue; // unknown at preview: nothing to compare yet
+        }
+        const declared = {} as Record<ManagedProperty, SettingValue>;
+        for (const p of MANAGED_SETTINGS) {
+            const v = inputs[p];
+            declared[p] = isSetting(v) ? v : String(v);
+        }
+        const old = m.op === "create" ? undefined : (m.old?.outputs as Props | undefined);
+        let refreshed: DeclaredDomain["refreshed"];
+        if (old) {
+            refreshed = {};
+            for (const p of MANAGED_SETTINGS) {
+                if (isSetting(old[p])) refreshed[p] = old[p];
+            }
+        }
+        const drift = (inputs.drift ?? {}) as Record<string, string>;
+        byDomain.set(domain, { domain, declared: declared as DomainSettings, refreshed, drift });
+    }
+    return [...byDomain.values()].sort((a, b) => a.domain.localeCompare(b.domain));
+}
+
+/** The live side of the check's "<live> -> <declared>", typed like the declared value. */
+export function liveFromDriftText(text: string, declared: SettingValue): SettingValue {
+    const live = text.split(" -> ")[0];
+    return typeof declared === "boolean" ? live === "true" : live;
+}
+
+/**
+ * The rows for one domain. The live value is the engine's: the refreshed state
+ * (what `preview --refresh` compares), else the provider's check text (a domain
+ * not yet in the stack), else the tenant read; a row when it differs from the declared value.
+ */
+export function driftRows(d: DeclaredDomain, tenant?: TenantDomain): DriftRow[] {
+    const rows: DriftRow[] = [];
+    for (const p of MANAGED_SETTINGS) {
+        const declared = d.declared[p];
+        const fromCheck = d.drift[p] !== undefined ? liveFromDriftText(d.drift[p], declared) : undefined;
+        const live = d.refreshed?.[p] ?? fromCheck ?? tenant?.[p] ?? declared;
+        if (live !== declared) {
+            rows.push({ domain: d.domain, property: p, exchangeProperty: EXCHANGE_PROPERTY[p], declared, live });
+        }
+    }
+    return rows;
+}
+
+/** Builds the report from the preview's events and the tenant's accepted domains. */
+export function buildReport(stack: string, events: readonly EngineEvent[], tenantDomains: readonly TenantDomain[]): DriftReport {
+    const live = new Map(tenantDomains.map((t) => [t.domainName.toLowerCase(), t]));
+    const declared = declaredDomains(events);
+    const declaredNames = new Set(declared.map((d) => d.domain));
+    const drift: DriftRow[] = [];
+    const missing: { domain: string }[] = [];
+    for (const d of declared) {
+        const t = live.get(d.domain);
+        if (!t) {
+            missing.push({ domain: d.domain });
+            continue;
+        }
+        drift.push(...driftRows(d, t));
+    }
+    const unmanaged = tenantDomains
+        .filter((t) => !declaredNames.has(t.domainName.toLowerCase()))
+        .map((t) => ({ domain: t.domainName.toLowerCase(), domainType: t.domainType, matchSubDomains: t.matchSubDomains, outboundOnly: t.outboundOnly }))
+        .sort((a, b) => a.domain.localeCompare(b.domain));
+    return {
+        schemaVersion: REPORT_SCHEMA_VERSION,
+        stack,
+        status: drift.length > 0 || missing.length > 0 ? "drift" : "in-sync",
+        drift,
+        missing,
+        unmanaged,
+        summary: { declared: declared.length, drifted: new Set(drift.map((r) => r.domain)).size, missing: missing.length, unmanaged: unmanaged.length },
+    };
+}
+
+/** The report of a run that failed: never "in sync", never "drift". */
+export function errorReport(stack: string, message: string): DriftReport {
+    return {
+        schemaVersion: REPORT_SCHEMA_VERSION,
+        stack,
+        status: "error",
+        drift: [],
+        missing: [],
+        unmanaged: [],
+        summary: { declared: 0, drifted: 0, missing: 0, unmanaged: 0 },
+        error: message,
+    };
+}
+
+/** Exit codes: 0 in sync, 1 drift, 2 error. */
+export function exitCode(report: DriftReport): 0 | 1 | 2 {
+    return report.status === "in-sync" ? 0 : report.status === "drift" ? 1 : 2;
+}
+
+// ---------------------------------------------------------------------------
+// Renderings
+// ---------------------------------------------------------------------------
+
+function table(header: string[], rows: string[][]): string {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+    return [line(header), ...rows.map(line)].join("\n");
+}
+
+function unmanagedCells(u: UnmanagedDomain): string[] {
+    return [u.domain, u.domainType, String(u.matchSubDomains), String(u.outboundOnly)];
+}
+
+/** The readable table (default output). */
+export function renderTable(r: DriftReport): string {
+    if (r.status === "error") {
+        return `drift report for stack ${r.stack}: ERROR (nothing is known about drift)\n${r.error}\n`;
+    }
+    const out: string[] = [`drift report for stack ${r.stack}: ${r.status === "drift" ? "DRIFT" : "in sync"} (${r.summary.declared} declared domain(s))`];
+    if (r.drift.length > 0) {
+        out.push("", table(["DOMAIN", "PROPERTY", "DECLARED", "LIVE"], r.drift.map((d) => [d.domain, d.property, String(d.declared), String(d.live)])));
+    }
+    if (r.missing.length > 0) {
+        out.push("", "declared but not in the tenant (add and verify them in Microsoft 365):", ...r.missing.map((m) => `  ${m.domain}`));
+    }
+    if (r.unmanaged.length > 0) {
+        out.push("", "unmanaged (in the tenant, not declared; left untouched):", table(["DOMAIN", "TYPE", "MATCHSUBDOMAINS", "OUTBOUNDONLY"], r.unmanaged.map(unmanagedCells)).replace(/^/gm, "  "));
+    }
+    return out.join("\n") + "\n";
+}
+
+/** Stable JSON for machines (schema in the header comment and docs/drift.md). */
+export function renderJson(r: DriftReport): string {
+    return JSON.stringify(r, null, 2) + "\n";
+}
+
+function md(s: string): string {
+    return s.replace(/[|\\`*_<>]/g, (c) => `\\${c}`);
+}
+
+/** Markdown for a pull-request comment. */
+export function renderMarkdown(r: DriftReport): string {
+    if (r.status === "error") {
+        return `### Accepted domains: drift report failed (stack \`${md(r.stack)}\`)\n\nNothing is known about drift:\n\n\`\`\`\n${r.error?.replace(/```/g, "'''")}\n\`\`\`\n`;
+    }
+    const out = [`### Accepted domains: ${r.status === "drift" ? "tenant differs from code" : "tenant matches code"} (stack \`${md(r.stack)}\`)`, ""];
+    if (r.drift.length > 0) {
+        out.push("| Domain | Property | Declared (code) | Live (tenant) |", "|---|---|---|---|");
+        out.push(...r.drift.map((d) => `| ${md(d.domain)} | ${d.property} | ${md(String(d.declared))} | ${md(String(d.live))} |`), "");
+    } else {
+        out.push(`All ${r.summary.declared} declared domain(s) match the tenant.`, "");
+    }
+    if (r.missing.length > 0) {
+        out.push("**Declared but not in the tenant:** " + r.missing.map((m) => md(m.domain)).join(", "), "");
+    }
+    if (r.unmanaged.length > 0) {
+        out.push("<details><summary>Unmanaged domains (in the tenant, not declared; left untouched)</summary>", "");
+        out.push("| Domain | DomainType | MatchSubDomains | OutboundOnly |", "|---|---|---|---|");
+        out.push(...r.unmanaged.map((u) => `| ${unmanagedCells(u).map(md).join(" | ")} |`), "", "</details>", "");
+    }
+    return out.join("\n");
+}

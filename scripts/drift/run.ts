@@ -1,0 +1,77 @@
+/**
+ * The I/O half of the drift report: selects the stack (Automation API, the
+ * project's CLI), reads the tenant once through the session layer, runs a
+ * refresh-preview and hands both to the pure report builder. Every failure
+ * becomes an error report (exit 2), never "in sync" or "drift".
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { buildReport, errorReport, type DriftReport } from "./report";
+import { selectStack } from "./pulumi-cli";
+import { connectionFromStackConfig, readTenantDomains } from "./tenant";
+import type { LiveDomain } from "../../components/exchange/tenant-reader";
+
+export interface RunOptions {
+    workDir: string;
+    stack?: string;
+    /** Lines about progress and retries (stderr by default; never stdout, which carries the report). */
+    log?: (line: string) => void;
+}
+
+function message(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}
+
+/** The directory the program (and so the provider) runs in: Pulumi.yaml's `main`, or the project dir. */
+export async function programDir(stack: Stack): Promise<string> {
+    const workDir = stack.workspace.workDir;
+    const main = (await stack.workspace.projectSettings()).main;
+    if (!main) return workDir;
+    const resolved = path.resolve(workDir, main);
+    return fs.existsSync(resolved) && fs.statSync(resolved).isFile() ? path.dirname(resolved) : resolved;
+}
+
+/** The tenant's accepted domains, read with the selected stack's connection config. */
+export async function readStackTenant(stack: Stack, log?: (line: string) => void): Promise<LiveDomain[]> {
+    const settings = connectionFromStackConfig(await stack.getAllConfig(), await programDir(stack));
+    return readTenantDomains(settings, log);
+}
+
+/** The engine's error diagnostics, without the CLI's generic "preview failed" line. */
+export function engineErrors(events: readonly EngineEvent[]): string[] {
+    return events
+        .map((e) => e.diagnosticEvent)
+        .filter((d): d is NonNullable<typeof d> => d !== undefined && d.severity === "error")
+        .map((d) => d.message.replace(/\u001b\[[0-9;]*m/g, "").trim())
+        .filter((m) => m !== "" && !/^preview failed$/i.test(m));
+}
+
+export async function runDriftReport(opts: RunOptions): Promise<DriftReport> {
+    const log = opts.log ?? ((l: string) => process.stderr.write(l + "\n"));
+    let stack: Stack;
+    try {
+        ({ stack } = await selectStack({ workDir: opts.workDir, stack: opts.stack }));
+    } catch (error) {
+        return errorReport(opts.stack ?? "(none)", `could not select the stack: ${message(error)}`);
+    }
+    let tenantDomains: LiveDomain[];
+    try {
+        tenantDomains = await readStackTenant(stack, log);
+    } catch (error) {
+        return errorReport(stack.name, `could not read the tenant's accepted domains: ${message(error)}`);
+    }
+    const events: EngineEvent[] = [];
+    try {
+        await stack.preview({ refresh: true, onEvent: (e) => events.push(e) });
+    } catch (error) {
+        const diagnostics = engineErrors(events);
+        const detail = diagnostics.length > 0 ? diagnostics.join("\n") : message(error).split("\n").slice(-15).join("\n");
+        return errorReport(stack.name, `the refresh-preview failed:\n${detail}`);
+    }
+    const failed = engineErrors(events);
+    if (failed.length > 0) {
+        return errorReport(stack.name, `the refresh-preview reported errors:\n${failed.join("\n")}`);
+    }
+    return buildReport(stack.name, events, tenantDomains);
+}
