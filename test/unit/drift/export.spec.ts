@@ -1,0 +1,87 @@
+/** Export (pure) and the tools' argument parsing. */
+import * as assert from "assert";
+import { domainsConfigSchema } from "../../../components/schema";
+import { domainsConfigJson, exportDomains } from "../../../scripts/drift/export";
+import { parseReportArgs } from "../../../scripts/drift-report";
+import { parseExportArgs } from "../../../scripts/export-domains";
+import { pulumiEnv, projectRoot } from "../../../scripts/drift/pulumi-cli";
+import type { TenantDomain } from "../../../scripts/drift/report";
+
+const TENANT: TenantDomain[] = [
+    { domainName: "contoso.com", domainType: "Authoritative", matchSubDomains: false, outboundOnly: false },
+    { domainName: "fabrikam.com", domainType: "InternalRelay", matchSubDomains: true, outboundOnly: true },
+    { domainName: "legacy.example", domainType: "ExternalRelay", matchSubDomains: false, outboundOnly: false },
+];
+
+describe("export (pure)", () => {
+    it("declares every settable domain exactly as it is, and the result passes the config schema", () => {
+        const r = exportDomains(TENANT, {});
+        assert.deepStrictEqual(r.domains, {
+            "contoso.com": { type: "Authoritative", matchSubDomains: false, outboundOnly: false },
+            "fabrikam.com": { type: "InternalRelay", matchSubDomains: true, outboundOnly: true },
+        });
+        assert.ok(domainsConfigSchema.safeParse(r.domains).success);
+    });
+
+    it("skips ExternalRelay with the reason (Exchange Online can't set it)", () => {
+        const r = exportDomains(TENANT, {});
+        assert.strictEqual(r.skipped.length, 1);
+        assert.strictEqual(r.skipped[0].domain, "legacy.example");
+        assert.match(r.skipped[0].reason, /ExternalRelay/);
+    });
+
+    it("keeps local-only fields and the key as declared (Contoso.COM)", () => {
+        const r = exportDomains(TENANT, { "Contoso.COM": { type: "InternalRelay", directorySynced: true, onDelete: "restore" } });
+        assert.deepStrictEqual(r.domains["Contoso.COM"], { type: "Authoritative", matchSubDomains: false, outboundOnly: false, directorySynced: true, onDelete: "restore" });
+        assert.strictEqual(r.domains["contoso.com"], undefined);
+    });
+
+    it("--domain exports one domain and keeps the other declarations", () => {
+        const r = exportDomains(TENANT, { "other.example": { type: "InternalRelay" } }, { only: ["FABRIKAM.com."] });
+        assert.deepStrictEqual(Object.keys(r.domains).sort(), ["fabrikam.com", "other.example"]);
+    });
+
+    it("--domain of a domain the tenant lacks fails, naming it and what the tenant has", () => {
+        assert.throws(() => exportDomains(TENANT, {}, { only: ["nope.example"] }), /nope\.example is not an accepted domain.*contoso\.com/);
+    });
+
+    it("the set-all payload keeps booleans typed", () => {
+        const j = JSON.parse(domainsConfigJson({ "a.example": { type: "InternalRelay", matchSubDomains: true } }));
+        assert.strictEqual(j["exchange:domains"].objectValue["a.example"].matchSubDomains, true);
+        assert.strictEqual(j["exchange:domains"].secret, false);
+    });
+});
+
+describe("tool arguments", () => {
+    it("drift-report: formats, stack and cwd", () => {
+        assert.deepStrictEqual(parseReportArgs(["--json", "--stack", "prod", "--cwd", "sub"], "/p"), { workDir: "/p/sub", stack: "prod", format: "json" });
+        assert.strictEqual(parseReportArgs([], "/p").format, "table");
+    });
+
+    it("drift-report: refuses unknown flags, a missing value and two formats", () => {
+        assert.throws(() => parseReportArgs(["--yaml"], "/p"), /unknown argument "--yaml"; usage/);
+        assert.throws(() => parseReportArgs(["--stack"], "/p"), /--stack needs a value/);
+        assert.throws(() => parseReportArgs(["--json", "--markdown"], "/p"), /exclude each other/);
+    });
+
+    it("export: repeated --domain and --dry-run", () => {
+        assert.deepStrictEqual(parseExportArgs(["-d", "a.example", "--domain", "b.example", "--dry-run"], "/p"), { workDir: "/p", only: ["a.example", "b.example"], dryRun: true });
+    });
+});
+
+describe("the CLI environment (same as scripts/pulumi)", () => {
+    it("defaults the backend and home into the project, and keeps the caller's", () => {
+        const root = projectRoot();
+        const env = pulumiEnv(root, "/bin-dir", { PATH: "/usr/bin" });
+        assert.strictEqual(env.PULUMI_BACKEND_URL, `file://${root}/.pulumi/state`);
+        assert.strictEqual(env.PULUMI_HOME, `${root}/.pulumi/home`);
+        assert.strictEqual(env.PULUMI_SKIP_UPDATE_CHECK, "true");
+        assert.strictEqual(env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION, "true");
+        assert.ok(env.PATH.startsWith("/bin-dir:"));
+        assert.strictEqual(pulumiEnv(root, "/b", { PULUMI_BACKEND_URL: "file:///x" }).PULUMI_BACKEND_URL, "file:///x");
+    });
+
+    it("finds the repository root from the sources", () => {
+        assert.ok(require("fs").existsSync(`${projectRoot()}/scripts/pulumi`));
+    });
+});

@@ -1,0 +1,138 @@
+/**
+ * The drift report's pure half: engine events + tenant -> rows, status, exit
+ * code and renderings. Events are shaped like the Automation API's (see the
+ * e2e spec for the same under the real engine).
+ */
+import * as assert from "assert";
+import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
+import { ACCEPTED_DOMAIN_TYPE } from "../../../components/schema";
+import {
+    buildReport,
+    declaredDomains,
+    errorReport,
+    exitCode,
+    liveFromDriftText,
+    renderJson,
+    renderMarkdown,
+    renderTable,
+    type TenantDomain,
+} from "../../../scripts/drift/report";
+
+const CONTOSO: TenantDomain = { domainName: "contoso.com", domainType: "InternalRelay", matchSubDomains: false, outboundOnly: false };
+const FABRIKAM: TenantDomain = { domainName: "fabrikam.com", domainType: "InternalRelay", matchSubDomains: true, outboundOnly: false };
+const INITIAL: TenantDomain = { domainName: "contoso.onmicrosoft.com", domainType: "Authoritative", matchSubDomains: false, outboundOnly: false };
+
+function inputs(domain: string, settings: Partial<TenantDomain> = {}, drift: Record<string, string> = {}) {
+    return { domainName: domain, domainType: "InternalRelay", matchSubDomains: false, outboundOnly: false, directorySynced: false, onDelete: "retain", drift, ...settings };
+}
+
+function step(op: OpType, news: Record<string, unknown>, oldOutputs?: Record<string, unknown>): EngineEvent {
+    return {
+        sequence: 0,
+        timestamp: 0,
+        resourcePreEvent: {
+            metadata: {
+                op,
+                urn: `urn:pulumi:s::p::${ACCEPTED_DOMAIN_TYPE}::${String(news.domainName)}`,
+                type: ACCEPTED_DOMAIN_TYPE,
+                provider: "",
+                old: oldOutputs ? { type: ACCEPTED_DOMAIN_TYPE, urn: "", id: "x", parent: "", provider: "", inputs: {}, outputs: oldOutputs } : undefined,
+                new: { type: ACCEPTED_DOMAIN_TYPE, urn: "", id: "x", parent: "", provider: "", inputs: news, outputs: {} },
+            },
+        },
+    } as EngineEvent;
+}
+
+describe("drift report (pure)", () => {
+    describe("declaredDomains", () => {
+        it("takes the preview pass, not the refresh pass", () => {
+            const events = [step("refresh", inputs("contoso.com", { domainType: "Authoritative" })), step("same", inputs("contoso.com"), inputs("contoso.com"))];
+            const d = declaredDomains(events);
+            assert.strictEqual(d.length, 1);
+            assert.strictEqual(d[0].declared.domainType, "InternalRelay");
+        });
+
+        it("has no refreshed values for a domain not yet in the stack (create)", () => {
+            const d = declaredDomains([step("create", inputs("contoso.com"), inputs("contoso.com", { domainType: "Authoritative" }))]);
+            assert.strictEqual(d[0].refreshed, undefined);
+        });
+    });
+
+    describe("liveFromDriftText", () => {
+        it("types the live side like the declared value", () => {
+            assert.strictEqual(liveFromDriftText("true -> false", false), true);
+            assert.strictEqual(liveFromDriftText("Authoritative -> InternalRelay", "InternalRelay"), "Authoritative");
+        });
+    });
+
+    describe("buildReport", () => {
+        it("in sync: no rows, status in-sync, exit 0", () => {
+            const r = buildReport("prod", [step("same", inputs("contoso.com"), inputs("contoso.com"))], [CONTOSO]);
+            assert.deepStrictEqual(r.drift, []);
+            assert.strictEqual(r.status, "in-sync");
+            assert.strictEqual(exitCode(r), 0);
+        });
+
+        it("drifted (refreshed state): one row per property with both values, exit 1", () => {
+            const live = inputs("fabrikam.com", { domainType: "Authoritative", outboundOnly: true });
+            const r = buildReport("prod", [step("update", inputs("fabrikam.com"), live)], [{ ...FABRIKAM, domainType: "Authoritative", matchSubDomains: false, outboundOnly: true }]);
+            assert.deepStrictEqual(r.drift, [
+                { domain: "fabrikam.com", property: "domainType", exchangeProperty: "DomainType", declared: "InternalRelay", live: "Authoritative" },
+                { domain: "fabrikam.com", property: "outboundOnly", exchangeProperty: "OutboundOnly", declared: false, live: true },
+            ]);
+            assert.strictEqual(r.status, "drift");
+            assert.strictEqual(r.summary.drifted, 1);
+            assert.strictEqual(exitCode(r), 1);
+        });
+
+        it("drifted, domain not yet in the stack: live values from the provider's check", () => {
+            const r = buildReport("prod", [step("create", inputs("fabrikam.com", {}, { matchSubDomains: "true -> false" }))], [FABRIKAM]);
+            assert.deepStrictEqual(r.drift.map((d) => [d.property, d.declared, d.live]), [["matchSubDomains", false, true]]);
+        });
+
+        it("a declared domain absent from the tenant is missing, and drift", () => {
+            const r = buildReport("prod", [step("create", inputs("gone.example"))], [CONTOSO]);
+            assert.deepStrictEqual(r.missing, [{ domain: "gone.example" }]);
+            assert.strictEqual(r.status, "drift");
+        });
+
+        it("lists undeclared tenant domains as unmanaged without counting them as drift", () => {
+            const r = buildReport("prod", [step("same", inputs("contoso.com"), inputs("contoso.com"))], [CONTOSO, INITIAL]);
+            assert.deepStrictEqual(r.unmanaged, [{ domain: "contoso.onmicrosoft.com", domainType: "Authoritative", matchSubDomains: false, outboundOnly: false }]);
+            assert.strictEqual(r.status, "in-sync");
+        });
+    });
+
+    describe("errors", () => {
+        it("an error report is neither in sync nor drift: exit 2", () => {
+            const r = errorReport("prod", "could not read the tenant's accepted domains: AADSTS7000215");
+            assert.strictEqual(exitCode(r), 2);
+            assert.match(renderTable(r), /ERROR/);
+            assert.doesNotMatch(renderTable(r), /in sync|DRIFT/);
+            assert.strictEqual(JSON.parse(renderJson(r)).status, "error");
+            assert.match(renderMarkdown(r), /failed/);
+        });
+    });
+
+    describe("renderings", () => {
+        const r = buildReport("prod", [step("update", inputs("fabrikam.com"), inputs("fabrikam.com", { matchSubDomains: true }))], [FABRIKAM, INITIAL]);
+
+        it("table: a row with domain, property, declared and live", () => {
+            assert.match(renderTable(r), /^fabrikam\.com\s+matchSubDomains\s+false\s+true$/m);
+            assert.match(renderTable(r), /unmanaged[\s\S]*contoso\.onmicrosoft\.com\s+Authoritative/);
+        });
+
+        it("JSON: the documented schema, version 1", () => {
+            const j = JSON.parse(renderJson(r));
+            assert.deepStrictEqual(Object.keys(j).sort(), ["drift", "missing", "schemaVersion", "stack", "status", "summary", "unmanaged"]);
+            assert.strictEqual(j.schemaVersion, 1);
+            assert.deepStrictEqual(Object.keys(j.drift[0]).sort(), ["declared", "domain", "exchangeProperty", "live", "property"]);
+        });
+
+        it("markdown: a table row, and markdown in values is escaped", () => {
+            assert.match(renderMarkdown(r), /\| fabrikam\.com \| matchSubDomains \| false \| true \|/);
+            const hostile = buildReport("p|r", [], [{ ...INITIAL, domainType: "a|b" }]);
+            assert.match(renderMarkdown(hostile), /a\\\|b/);
+        });
+    });
+});
