@@ -2,16 +2,16 @@
  * What the policies read from an AcceptedDomain: its checked inputs (args.props),
  * validated with zod so that no rule reasons about a shape it did not expect.
  *
- * The pieces come from components/schema.ts; the object is assembled here because
- * schema.ts does not (yet) export the checked-inputs object as one schema.
- * Unknown keys (such as the dynamic provider's `__provider`) are ignored.
+ * Derived from the checked-inputs schema in components/schema.ts (the single
+ * source of the shape), with a stricter domainName and without `drift`, which no
+ * rule reads. Unknown keys (such as the dynamic provider's `__provider`) are ignored.
  *
  * Parsing reads every property through the SDK's unknown-checking proxy; an unknown
  * value throws UnknownValueError out of zod untouched, and the SDK reports it as
  * "can't run policy during preview" (pulumi-policy sdk/nodejs/policy/server.ts).
  */
 import { z } from "zod";
-import { coexistenceSignalsSchema, domainTypeSchema, onDeleteSchema } from "../components/schema";
+import { acceptedDomainInputsSchema } from "../components/schema";
 
 /** The resource's domainName after the provider's check: lowercase ASCII FQDN without trailing dot. */
 const checkedDomainNameSchema = z
@@ -20,15 +20,8 @@ const checkedDomainNameSchema = z
         message: "must be a lowercase ASCII domain name without trailing dot",
     });
 
-export const acceptedDomainPropsSchema = z.object({
+export const acceptedDomainPropsSchema = acceptedDomainInputsSchema.omit({ drift: true }).extend({
     domainName: checkedDomainNameSchema,
-    domainType: domainTypeSchema,
-    matchSubDomains: z.boolean(),
-    outboundOnly: z.boolean(),
-    /** The stack's own claim; the rules never rely on it alone. */
-    directorySynced: z.boolean(),
-    onDelete: onDeleteSchema,
-    coexistence: coexistenceSignalsSchema,
 });
 export type AcceptedDomainProps = z.infer<typeof acceptedDomainPropsSchema>;
 
