@@ -122,7 +122,7 @@ describe("AcceptedDomain under the real CLI: the project's program with several 
         assert.strictEqual(r.code, 0, r.output);
 
         const entries = since();
-        const sets = cmdlets(entries, "Set-AcceptedDomain").map((e) => e.params);
+        const sets = cmdlets(entries, "Set-AcceptedDomain").map((e) => e.params as Record<string, unknown>);
         assert.deepStrictEqual(
             sets.sort((a, b) => String(a.Identity).localeCompare(String(b.Identity))),
             [
