@@ -1,0 +1,160 @@
+/**
+ * Drift end to end, under the real CLI (Automation API with the project's CLI)
+ * against the emulated tenant: out-of-band changes of DomainType,
+ * MatchSubDomains and OutboundOnly appear in the report with both values and
+ * `preview --refresh --expect-no-changes` fails; an undeclared domain is listed
+ * as unmanaged and left alone; after `up` both are clean; an unreachable tenant
+ * is an error (exit 2), never "in sync"; export then up changes nothing.
+ *
+ * One workspace for the whole story (each CLI command costs seconds).
+ */
+import * as assert from "assert";
+import { randomUUID } from "crypto";
+import * as path from "path";
+import type { DriftReport } from "../../scripts/drift/report";
+import { changeTenant, configureExchange, createWorkspace, journal, pulumi, removeWorkspace, repoRoot, runCommand, seedTenant, tenant, type RunResult, type Workspace } from "./harness";
+
+/** Runs one of the tools the way a user would (no npm script needed). */
+export function runTool(ws: Workspace, script: string, args: string[]): Promise<RunResult> {
+    return runCommand(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "scripts", script), "--cwd", ws.dir, "--stack", ws.stack, ...args], {
+        cwd: repoRoot,
+        env: ws.env,
+    });
+}
+
+async function report(ws: Workspace): Promise<{ code: number; json: DriftReport; run: RunResult }> {
+    const run = await runTool(ws, "drift-report.ts", ["--json"]);
+    let json: DriftReport;
+    try {
+        json = JSON.parse(run.stdout) as DriftReport;
+    } catch {
+        throw new Error(`drift report printed no JSON (exit ${run.code}):\n${run.output}`);
+    }
+    return { code: run.code, json, run };
+}
+
+function domainOf(ws: Workspace, name: string) {
+    return tenant(ws).acceptedDomains.find((d) => d.domainName === name);
+}
+
+describe("drift report and export against the emulated tenant", function () {
+    this.timeout(10 * 60 * 1000);
+    let ws: Workspace | undefined;
+
+    before(async () => {
+        ws = await createWorkspace({ name: "drift" });
+        const cert = await seedTenant(ws);
+        await configureExchange(ws, cert, {
+            "contoso.com": { type: "Shared", directorySynced: true },
+            "fabrikam.com": { type: "InternalRelay" },
+        });
+        const up = await pulumi(ws, ["up", "--yes", "--skip-preview"]);
+        assert.strictEqual(up.code, 0, up.output);
+    });
+    after(() => removeWorkspace(ws));
+
+    it("after up the report is clean (exit 0) and lists the undeclared domains as unmanaged", async () => {
+        const { code, json, run } = await report(ws!);
+        assert.strictEqual(code, 0, run.output);
+        assert.strictEqual(json.status, "in-sync");
+        assert.deepStrictEqual(json.drift, []);
+        assert.deepStrictEqual(json.unmanaged.map((u) => u.domain), ["contoso.mail.onmicrosoft.com", "contoso.onmicrosoft.com"]);
+    });
+
+    it("an out-of-band change of DomainType, MatchSubDomains and OutboundOnly: each row has both values, exit 1; an extra domain is unmanaged and untouched", async () => {
+        await changeTenant(ws!, (t) => {
+            const contoso = t.acceptedDomains.find((d) => d.domainName === "contoso.com")!;
+            contoso.domainType = "Authoritative";
+            const fabrikam = t.acceptedDomains.find((d) => d.domainName === "fabrikam.com")!;
+            fabrikam.matchSubDomains = true;
+            fabrikam.outboundOnly = true;
+            t.acceptedDomains.push({ ...fabrikam, name: "northwind.example", domainName: "northwind.example", guid: randomUUID(), matchSubDomains: false, outboundOnly: false });
+        });
+        const before = JSON.stringify(tenant(ws!));
+        const journalBefore = journal(ws!).length;
+
+        const { code, json, run } = await report(ws!);
+        assert.strictEqual(code, 1, run.output);
+        assert.strictEqual(json.status, "drift");
+        assert.deepStrictEqual(
+            json.drift.map((r) => [r.domain, r.exchangeProperty, r.declared, r.live]),
+            [
+                ["contoso.com", "DomainType", "InternalRelay", "Authoritative"],
+                ["fabrikam.com", "MatchSubDomains", false, true],
+                ["fabrikam.com", "OutboundOnly", false, true],
+            ],
+        );
+        assert.ok(json.unmanaged.some((u) => u.domain === "northwind.example" && u.domainType === "InternalRelay"), JSON.stringify(json.unmanaged));
+
+        // Reading is all it did.
+        assert.strictEqual(JSON.stringify(tenant(ws!)), before);
+        assert.deepStrictEqual(journal(ws!).slice(journalBefore).filter((e) => e.cmdlet === "Set-AcceptedDomain"), []);
+    });
+
+    it("the table and markdown show the same rows", async () => {
+        const table = await runTool(ws!, "drift-report.ts", []);
+        assert.strictEqual(table.code, 1, table.output);
+        assert.match(table.stdout, /^contoso\.com\s+domainType\s+InternalRelay\s+Authoritative$/m);
+        const md = await runTool(ws!, "drift-report.ts", ["--markdown"]);
+        assert.strictEqual(md.code, 1, md.output);
+        assert.match(md.stdout, /\| fabrikam\.com \| outboundOnly \| false \| true \|/);
+    });
+
+    it("`preview --refresh --expect-no-changes` exits non-zero on the drift", async () => {
+        const r = await pulumi(ws!, ["preview", "--refresh", "--expect-no-changes"]);
+        assert.notStrictEqual(r.code, 0, r.output);
+        assert.match(r.output, /no changes were expected for preview but changes were proposed/i);
+    });
+
+    it("after up both are clean; the extra domain is left as it was", async () => {
+        const up = await pulumi(ws!, ["up", "--yes", "--skip-preview"]);
+        assert.strictEqual(up.code, 0, up.output);
+        assert.strictEqual(domainOf(ws!, "contoso.com")?.domainType, "InternalRelay");
+        const { code, json, run } = await report(ws!);
+        assert.strictEqual(code, 0, run.output);
+        assert.deepStrictEqual(json.drift, []);
+        const preview = await pulumi(ws!, ["preview", "--refresh", "--expect-no-changes"]);
+        assert.strictEqual(preview.code, 0, preview.output);
+        assert.strictEqual(domainOf(ws!, "northwind.example")?.matchSubDomains, false);
+    });
+
+    it("an unreachable tenant (every connect fails) is exit 2 with a clear message, never in sync or drift", async () => {
+        await changeTenant(ws!, (t) => {
+            t.faults.failConnect = { remaining: 20, message: "AADSTS7000222: The provided client certificate is expired." };
+        });
+        try {
+            const { code, json, run } = await report(ws!);
+            assert.strictEqual(code, 2, run.output);
+            assert.strictEqual(json.status, "error");
+            assert.match(json.error ?? "", /could not read the tenant's accepted domains: .*AADSTS7000222/s);
+            assert.match(run.stderr, /drift-report: error: .*AADSTS7000222/s);
+        } finally {
+            await changeTenant(ws!, (t) => {
+                t.faults.failConnect = null;
+            });
+        }
+    });
+
+    it("export declares the tenant as it is; the next up sets nothing and preview --refresh --expect-no-changes exits 0", async () => {
+        const ex = await runTool(ws!, "export-domains.ts", []);
+        assert.strictEqual(ex.code, 0, ex.output);
+        const config = await pulumi(ws!, ["config", "get", "exchange:domains", "--json"]);
+        const domains = (JSON.parse(config.stdout) as { objectValue: Record<string, Record<string, unknown>> }).objectValue;
+        assert.deepStrictEqual(Object.keys(domains).sort(), ["contoso.com", "contoso.mail.onmicrosoft.com", "contoso.onmicrosoft.com", "fabrikam.com", "northwind.example"]);
+        assert.deepStrictEqual(domains["northwind.example"], { type: "InternalRelay", matchSubDomains: false, outboundOnly: false });
+        assert.strictEqual(domains["contoso.com"].directorySynced, true, "local-only fields are kept");
+
+        const before = journal(ws!).length;
+        const tenantBefore = JSON.stringify(tenant(ws!).acceptedDomains);
+        const up = await pulumi(ws!, ["up", "--yes", "--skip-preview"]);
+        assert.strictEqual(up.code, 0, up.output);
+        assert.deepStrictEqual(journal(ws!).slice(before).filter((e) => e.cmdlet === "Set-AcceptedDomain"), []);
+        assert.strictEqual(JSON.stringify(tenant(ws!).acceptedDomains), tenantBefore);
+
+        const preview = await pulumi(ws!, ["preview", "--refresh", "--expect-no-changes"]);
+        assert.strictEqual(preview.code, 0, preview.output);
+        const { code, json } = await report(ws!);
+        assert.strictEqual(code, 0);
+        assert.deepStrictEqual(json.unmanaged, []);
+    });
+});
