@@ -137,6 +137,8 @@ export function runCommand(command: string, args: string[], opts: CommandOptions
             output += b.toString();
         });
         child.on("error", reject);
+        // A child that exits before reading stdin must not crash the test run with EPIPE.
+        child.stdin.on("error", () => undefined);
         child.on("close", (code, signal) => {
             resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, output });
         });
