@@ -51,11 +51,6 @@ export class ExchangeSession implements CommandRunner {
             baseDelayMs: this.settings.retryDelayMs,
             log: this.options.log,
             sleep: this.options.sleep,
-            beforeRetry: async (error) => {
-                if (needsReconnect(error)) {
-                    await this.dispose();
-                }
-            },
         });
     }
 
@@ -75,8 +70,19 @@ export class ExchangeSession implements CommandRunner {
     }
 
     private async once(command: Command): Promise<string> {
-        const shell = await this.connected();
-        return this.invoke(shell, command);
+        const opening = this.connected();
+        const shell = await opening;
+        try {
+            return await this.invoke(shell, command);
+        } catch (error) {
+            // Drop only the shell this command used: with concurrent callers, another one
+            // may already have reconnected, and disposing that session would fail its calls.
+            if (needsReconnect(error) && this.shell === opening) {
+                this.shell = undefined;
+                await shell.dispose().catch(() => undefined);
+            }
+            throw error;
+        }
     }
 
     private connected(): Promise<Shell> {
@@ -118,6 +124,15 @@ export class ExchangeSession implements CommandRunner {
         return shell;
     }
 
+    /** Rejects once the shell's process has exited (never settles while it runs). */
+    private exited(shell: Shell): Promise<never> {
+        const exit = (shell as unknown as ShellInternals).exitPromise ?? new Promise<void>(() => undefined);
+        const lost = (): never => {
+            throw new Error("the process exited while the command waited in its queue");
+        };
+        return exit.then(lost, lost);
+    }
+
     private connectArgs() {
         const { organization, auth } = this.settings;
         return {
@@ -131,7 +146,10 @@ export class ExchangeSession implements CommandRunner {
     private async invoke(shell: Shell, command: Command): Promise<string> {
         let result;
         try {
-            result = await shell.invoke(command.text);
+            // child-shell drops (never settles) the commands still queued behind one when
+            // the process exits (p-queue clear() in its exit handler), so each call also
+            // races the exit: a queued command then fails as a lost session and is retried.
+            result = await Promise.race([shell.invoke(command.text), this.exited(shell)]);
         } catch (error) {
             // ProcessError (pwsh exited or couldn't start) or "invoke called after process exited".
             const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
