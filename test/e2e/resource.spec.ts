@@ -15,7 +15,9 @@ import {
     changeTenant,
     configureExchange,
     createWorkspace,
+    DEMO_ACCESS_TOKEN,
     DEMO_CERT_PASSWORD,
+    DEMO_ORGANIZATION,
     journal,
     pulumi,
     removeWorkspace,
@@ -157,6 +159,13 @@ describe("AcceptedDomain under the real CLI: the project's program with several 
         await changeTenant(ws!, (t) => {
             t.acceptedDomains.find((d) => d.domainName === "northwind.com")!.domainType = "InternalRelay";
         });
+        // Plain preview: the update is listed; a dynamic provider can't return a detailed diff, so the
+        // property shows inside the drift input ("<live> -> <declared>"), spelled out by --diff.
+        const plain = await run(ws!, ["preview"]);
+        assert.strictEqual(plain.code, 0, plain.output);
+        assert.match(plain.output, /~\s+pulumi-nodejs:dynamic\/exchange:AcceptedDomain northwind\.com update \[diff: ~drift\]/);
+        assert.match(plain.output, /~ 1 to update/);
+
         const r = await run(ws!, ["preview", "--diff"]);
         assert.strictEqual(r.code, 0, r.output);
         assert.match(r.output, /~ pulumi-nodejs:dynamic\/exchange:AcceptedDomain: \(update\)[\s\S]*?northwind\.com/);
@@ -413,5 +422,35 @@ describe("AcceptedDomain under the real CLI: bad stack config", function () {
         assert.strictEqual(fs.readFileSync(ws!.statePath, "utf8"), tenantBefore);
         assert.strictEqual(cmdlets(journal(ws!), "Set-AcceptedDomain").length, 0);
         assert.ok(!r.output.includes(DEMO_CERT_PASSWORD));
+    });
+});
+
+describe("AcceptedDomain under the real CLI: access-token auth keeps the token secret", function () {
+    this.timeout(10 * 60 * 1000);
+    let ws: Workspace | undefined;
+    after(() => removeWorkspace(ws));
+
+    it("up connects with the token, and the token is in no backend file, journal or CLI output", async () => {
+        ws = await createWorkspace({ name: "resource-token" });
+        await seedTenant(ws);
+        await setConfig(ws, {
+            "exchange:organization": DEMO_ORGANIZATION,
+            "exchange:auth": { kind: "accessToken" },
+            "exchange:domains": { "contoso.com": { type: "Shared" } },
+        });
+        const secret = await pulumi(ws, ["config", "set", "--secret", "--path", "exchange:auth.accessToken", DEMO_ACCESS_TOKEN]);
+        assert.strictEqual(secret.code, 0, secret.output);
+
+        const r = await pulumi(ws, ["up", "--yes"]);
+        assert.strictEqual(r.code, 0, r.output);
+        assert.strictEqual(domainOf(ws, "contoso.com").domainType, "InternalRelay", "connected and applied");
+        const connects = cmdlets(journal(ws), "Connect-ExchangeOnline");
+        assert.ok(connects.length > 0 && connects.every((e) => e.outcome === "ok"), JSON.stringify(connects));
+
+        assert.ok(!r.output.includes(DEMO_ACCESS_TOKEN), "CLI output holds the token");
+        assert.ok(!fs.readFileSync(ws.journalPath, "utf8").includes(DEMO_ACCESS_TOKEN), "journal holds the token");
+        for (const file of backendFiles(ws)) {
+            assert.ok(!file.includes(DEMO_ACCESS_TOKEN), "backend file holds the token");
+        }
     });
 });
