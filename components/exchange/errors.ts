@@ -18,7 +18,7 @@ export interface ErrorRecord {
     errorId?: string | null;
 }
 
-export type ErrorKind = "notFound" | "validation" | "throttled" | "auth" | "sessionLost" | "timeout" | "unknown";
+export type ErrorKind = "notFound" | "validation" | "throttled" | "auth" | "sessionLost" | "timeout" | "transient" | "unknown";
 
 /** Base class: an Exchange cmdlet failed. */
 export class ExchangeError extends Error {
@@ -57,10 +57,18 @@ export class SessionLostError extends ExchangeError {
 export class TimeoutError extends ExchangeError {
     override readonly kind = "timeout";
 }
+/**
+ * A transient server-side failure (HTTP 5xx, "try again"): retried on the same session.
+ * Microsoft365DSC's Test-M365DSCTransientError (Modules/M365DSCErrorHandler.psm1) treats
+ * 5xx and timeouts as transient too.
+ */
+export class TransientError extends ExchangeError {
+    override readonly kind = "transient";
+}
 
 /** Whether a failed attempt may be retried. */
-export function isRetryable(error: unknown): error is ThrottledError | SessionLostError | TimeoutError {
-    return error instanceof ThrottledError || error instanceof SessionLostError || error instanceof TimeoutError;
+export function isRetryable(error: unknown): error is ThrottledError | SessionLostError | TimeoutError | TransientError {
+    return error instanceof ThrottledError || error instanceof SessionLostError || error instanceof TimeoutError || error instanceof TransientError;
 }
 
 /** Whether the session must be disposed and reconnected before the next attempt. */
@@ -86,6 +94,11 @@ const TABLE: ReadonlyArray<{ test: RegExp; make: ErrorClass; hint: string }> = [
         test: /Throttl|micro ?delay|server ?busy|too many requests|\b429\b|OverBudget|exceeded the (maximum|budget)|try again later|BackoffException/i,
         make: ThrottledError,
         hint: "Exchange Online throttled the request",
+    },
+    {
+        test: /TransientException|transient (server )?error|\b50[234]\b|Service Unavailable|Bad Gateway|Gateway Time-?out|temporarily unavailable/i,
+        make: TransientError,
+        hint: "a transient Exchange Online server error",
     },
     {
         test: /CommandNotFoundException|is not recognized as|session (has )?(expired|closed|broken)|PSRemotingTransportException|runspace|connection (was )?(closed|reset|lost|aborted)|not connected/i,

@@ -1,7 +1,7 @@
 /**
  * The one retry helper (modelled on pulumi-command's dialWithRetry): bounded
  * attempts, exponential backoff, one plain line per failed attempt, and the last
- * cause wrapped with the attempt count. Only throttling and a lost or hung session
+ * cause wrapped with the attempt count. Only throttling, transient server errors and a lost or hung session
  * are retried; a validation, auth or not-found error fails at once.
  * Plain console lines because pulumi.log from a dynamic provider doesn't reach the CLI.
  */
@@ -25,7 +25,7 @@ export interface RetryOptions {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Short words for the status line. */
-const KIND_WORDS: Record<string, string> = { throttled: "throttled", sessionLost: "session lost", timeout: "timed out" };
+const KIND_WORDS: Record<string, string> = { throttled: "throttled", sessionLost: "session lost", timeout: "timed out", transient: "transient error" };
 
 /** Delay before attempt n+1 (n = failed attempts so far, from 1). */
 export function backoffDelay(failed: number, baseDelayMs: number, maxDelayMs = 30_000): number {

@@ -53,6 +53,10 @@ describe("tenant reader", () => {
         });
 
         it("a failed read is an error (not absent) and is not cached", async () => {
+            // One attempt: transient errors are retried by the session, which would hide the failure.
+            await session.dispose();
+            session = new ExchangeSession(tenant.settings({ maxAttempts: 1 }), { log: () => undefined });
+            reader = new TenantReader(session);
             tenant.edit((s) => (s.faults.transientReadErrors = 1));
             await assert.rejects(reader.liveDomain("contoso.com"), (e: unknown) => e instanceof ExchangeError && !(e instanceof NotFoundError));
             assert.equal((await reader.liveDomain("contoso.com")).domainType, "Authoritative");
