@@ -388,6 +388,17 @@ describe("AcceptedDomain under the real CLI: a program of the user's own", funct
         assert.strictEqual(state.primary.domainName, "tailspin.com");
         assert.deepStrictEqual(state.primary.original, { domainType: "Authoritative", matchSubDomains: false, outboundOnly: false });
     });
+
+    it("refresh drops the resource only when the tenant no longer has the domain (not found)", async () => {
+        await changeTenant(ws!, (t) => {
+            t.acceptedDomains = t.acceptedDomains.filter((d) => d.domainName !== "tailspin.com");
+        });
+        const r = await pulumi(ws!, ["refresh", "--yes"]);
+        assert.strictEqual(r.code, 0, r.output);
+        assert.match(r.output, /AcceptedDomain primary delete/);
+        assert.deepStrictEqual(await stateDomains(ws!), {}, "gone from the stack state");
+        assert.strictEqual(cmdlets(since(), "Set-AcceptedDomain").length, 0);
+    });
 });
 
 describe("AcceptedDomain under the real CLI: bad stack config", function () {
@@ -410,6 +421,19 @@ describe("AcceptedDomain under the real CLI: bad stack config", function () {
         assert.doesNotMatch(r.output, /\n\s+at .*\.ts:\d+/, "no stack trace");
         assert.strictEqual(fs.readFileSync(ws!.statePath, "utf8"), tenantBefore);
         assert.strictEqual(cmdlets(journal(ws!), "Set-AcceptedDomain").length, 0);
+    });
+
+    it("exchange:domains that is not a map names the key, the value and the fix", async () => {
+        const rm = await pulumi(ws!, ["config", "rm", "exchange:domains"]);
+        assert.strictEqual(rm.code, 0, rm.output);
+        const set = await pulumi(ws!, ["config", "set", "exchange:domains", "contoso.com"]);
+        assert.strictEqual(set.code, 0, set.output);
+        const r = await pulumi(ws!, ["preview"]);
+        assert.notStrictEqual(r.code, 0, r.output);
+        assert.match(r.output, /exchange:domains: got "contoso\.com": set it to a map from domain name to \{ type: \.\.\. \}/);
+        assert.strictEqual(fs.readFileSync(ws!.statePath, "utf8"), tenantBefore);
+        const rm2 = await pulumi(ws!, ["config", "rm", "exchange:domains"]);
+        assert.strictEqual(rm2.code, 0, rm2.output);
     });
 
     it("a missing exchange:organization names the key and the fix; tenant untouched", async () => {
