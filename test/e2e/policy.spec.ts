@@ -143,6 +143,23 @@ describe("policy pack under the real CLI: synced-domain-not-authoritative", func
         });
     }
 
+    it("a tenant that can't be read fails the preview; it never passes as 'no signals'", async () => {
+        await declareContoso({ type: "Authoritative" });
+        await shapeTenant((t) => {
+            t.onPremisesOrganizations[0].hybridDomains.push("contoso.com");
+            t.faults.transientReadErrors = 100;
+        });
+        try {
+            const r = await preview(policyConfig({}));
+            assert.notStrictEqual(r.code, 0, r.output);
+            assert.match(r.output, /transient server error/i);
+        } finally {
+            await changeTenant(ws!, (t) => {
+                t.faults.transientReadErrors = 0;
+            });
+        }
+    });
+
     it("a valid exemption lets the violating domain pass", async () => {
         await declareContoso({ type: "Authoritative" });
         await shapeTenant((t) => t.onPremisesOrganizations[0].hybridDomains.push("contoso.com"));
