@@ -12,7 +12,7 @@ import * as path from "path";
 import type { PowerShell as PowerShellType } from "node-powershell";
 import type { ConnectionSettings } from "./config";
 import { connectExchangeOnline, type Command } from "./commands";
-import { ExchangeError, SessionLostError, TimeoutError, fromStderr, needsReconnect } from "./errors";
+import { AuthError, ExchangeError, SessionLostError, TimeoutError, fromStderr, needsReconnect } from "./errors";
 import { withRetry } from "./retry";
 
 /** Runs commands against Exchange Online and returns their stdout. */
@@ -36,6 +36,12 @@ interface ShellInternals {
 
 export class ExchangeSession implements CommandRunner {
     private shell: Promise<Shell> | undefined;
+    /**
+     * A refused sign-in, kept for the rest of the process: the credentials can't change
+     * within a run, and one failed connect per resource (1,000 for 1,000 domains) would
+     * only add failed sign-ins toward Entra ID's lockout.
+     */
+    private authFailure: AuthError | undefined;
     /** Number of pwsh processes started and Connect-ExchangeOnline calls that succeeded (for tests). */
     readonly stats = { starts: 0, connects: 0 };
 
@@ -86,11 +92,17 @@ export class ExchangeSession implements CommandRunner {
     }
 
     private connected(): Promise<Shell> {
+        if (this.authFailure) {
+            return Promise.reject(this.authFailure);
+        }
         if (!this.shell) {
             const opening = this.open();
             this.shell = opening;
-            // A failed connect must not stick: the next attempt opens a new session.
-            opening.catch(() => {
+            // A failed connect must not stick (the next attempt opens a new session), unless sign-in was refused.
+            opening.catch((error: unknown) => {
+                if (error instanceof AuthError) {
+                    this.authFailure = error;
+                }
                 if (this.shell === opening) {
                     this.shell = undefined;
                 }
