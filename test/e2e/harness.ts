@@ -277,3 +277,60 @@ export async function configureExchange(
     const r = await pulumi(ws, ["config", "set", "--secret", "--path", "exchange:auth.certificatePassword", DEMO_CERT_PASSWORD]);
     if (r.code !== 0) throw new Error(`config set certificatePassword failed:\n${r.output}`);
 }
+
+// ---------------------------------------------------------------------------
+// Stack config written in one go (scale and fault specs, benchmark)
+// ---------------------------------------------------------------------------
+
+/**
+ * Encrypts a value with the stack's secrets provider (one `config set --secret`
+ * under a scratch key, then removed) and returns it in the stack file's form.
+ */
+export async function secretValue(ws: Workspace, plaintext: string): Promise<{ secure: string }> {
+    const key = "scratch:secret";
+    const set = await pulumi(ws, ["config", "set", "--secret", key, plaintext]);
+    if (set.code !== 0) throw new Error(`config set --secret failed:\n${set.output}`);
+    const text = fs.readFileSync(stackConfigPath(ws), "utf8");
+    const secure = /scratch:secret:\s*\n?\s*secure:\s*(\S+)/.exec(text)?.[1];
+    if (!secure) throw new Error(`no encrypted value for ${key} in ${stackConfigPath(ws)}`);
+    const rm = await pulumi(ws, ["config", "rm", key]);
+    if (rm.code !== 0) throw new Error(`config rm failed:\n${rm.output}`);
+    return { secure };
+}
+
+/** The workspace's stack config file (Pulumi.<stack>.yaml). */
+export function stackConfigPath(ws: Workspace): string {
+    return path.join(ws.dir, `Pulumi.${ws.stack}.yaml`);
+}
+
+/**
+ * Replaces the stack's config with `config` (full keys such as "exchange:domains"
+ * -> plain values or `{ secure }` from secretValue) without one CLI call per leaf:
+ * the file is written as JSON, which is YAML, keeping the stack's encryption salt.
+ */
+export function writeStackConfig(ws: Workspace, config: Record<string, unknown>): void {
+    const file = stackConfigPath(ws);
+    const salt = fs.existsSync(file) ? /^\s*"?encryptionsalt"?:\s*"?([^"\s,]+)/m.exec(fs.readFileSync(file, "utf8"))?.[1] : undefined;
+    fs.writeFileSync(file, JSON.stringify({ ...(salt ? { encryptionsalt: salt } : {}), config }, null, 1) + "\n");
+}
+
+/** exchange:* config for the demo app with certificate auth (password encrypted), as writeStackConfig takes it. */
+export async function exchangeConfig(
+    ws: Workspace,
+    certificateFile: string,
+    domains: Record<string, object>,
+    extra: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
+    return {
+        "exchange:organization": DEMO_ORGANIZATION,
+        "exchange:auth": {
+            kind: "certificate",
+            appId: DEMO_APP_ID,
+            certificateFilePath: certificateFile,
+            certificatePassword: await secretValue(ws, DEMO_CERT_PASSWORD),
+        },
+        "exchange:domains": domains,
+        "exchange:retryDelayMs": 50,
+        ...extra,
+    };
+}
