@@ -289,6 +289,23 @@ describe("AcceptedDomain under the real CLI: the project's program with several 
         assert.strictEqual(domainOf(ws!, "contoso.com").domainType, "InternalRelay");
     });
 
+    it("the refusal's advice works: onDelete retain is recorded without a Set, then destroy leaves every domain as it is", async () => {
+        await setConfig(ws!, { "exchange:domains": { "contoso.com": { type: "Shared", directorySynced: true, onDelete: "retain" } } });
+        const tenantBefore = fs.readFileSync(ws!.statePath, "utf8");
+        const u = await run(ws!, ["up", "--yes", "--skip-preview"]);
+        assert.strictEqual(u.code, 0, u.output);
+        assert.match(u.output, /1 updated/);
+        assert.strictEqual((await stateDomains(ws!))["contoso.com"].onDelete, "retain");
+
+        const d = await run(ws!, ["destroy", "--yes", "--skip-preview"]);
+        assert.strictEqual(d.code, 0, d.output);
+        assert.match(d.output, /left contoso\.com as it is/);
+        assert.match(d.output, /left fabrikam\.com as it is/);
+        assert.deepStrictEqual(await stateDomains(ws!), {});
+        assert.strictEqual(fs.readFileSync(ws!.statePath, "utf8"), tenantBefore, "tenant unchanged by the update and the destroy");
+        assert.strictEqual(cmdlets(since(), "Set-AcceptedDomain").length, 0);
+    });
+
     it("after up, the certificate password is in no backend file, journal or CLI output", () => {
         assert.ok(outputs.length >= 10);
         for (const file of backendFiles(ws!)) {
