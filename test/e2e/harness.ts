@@ -291,7 +291,8 @@ export async function secretValue(ws: Workspace, plaintext: string): Promise<{ s
     const set = await pulumi(ws, ["config", "set", "--secret", key, plaintext]);
     if (set.code !== 0) throw new Error(`config set --secret failed:\n${set.output}`);
     const text = fs.readFileSync(stackConfigPath(ws), "utf8");
-    const secure = /scratch:secret:\s*\n?\s*secure:\s*(\S+)/.exec(text)?.[1];
+    // YAML as the CLI writes it, or flow style (either quote) once writeStackConfig has written the file.
+    const secure = /["']?scratch:secret["']?:\s*\{?\s*["']?secure["']?:\s*["']?([^"'\s,}]+)/.exec(text)?.[1];
     if (!secure) throw new Error(`no encrypted value for ${key} in ${stackConfigPath(ws)}`);
     const rm = await pulumi(ws, ["config", "rm", key]);
     if (rm.code !== 0) throw new Error(`config rm failed:\n${rm.output}`);
@@ -310,7 +311,7 @@ export function stackConfigPath(ws: Workspace): string {
  */
 export function writeStackConfig(ws: Workspace, config: Record<string, unknown>): void {
     const file = stackConfigPath(ws);
-    const salt = fs.existsSync(file) ? /^\s*"?encryptionsalt"?:\s*"?([^"\s,]+)/m.exec(fs.readFileSync(file, "utf8"))?.[1] : undefined;
+    const salt = fs.existsSync(file) ? /["']?encryptionsalt["']?:\s*["']?([^"'\s,}]+)/.exec(fs.readFileSync(file, "utf8"))?.[1] : undefined;
     fs.writeFileSync(file, JSON.stringify({ ...(salt ? { encryptionsalt: salt } : {}), config }, null, 1) + "\n");
 }
 
