@@ -151,7 +151,7 @@ describe("hostile input through the session layer (emulated tenant)", function (
             assert.strictEqual(connects.length, 1);
             const params = connects[0].params as Entry;
             if ("organization" in over) assert.strictEqual(params.Organization, payload);
-            if ("auth" in over && over.auth.kind === "certificate") assert.strictEqual(params.AppId, payload);
+            if ("auth" in over && over.auth?.kind === "certificate") assert.strictEqual(params.AppId, payload);
             assert.strictEqual(entries.filter((e) => e.cmdlet === "Get-AcceptedDomain").length, 0, "no tenant cmdlet without a connection");
         }
         assert.strictEqual(domainsOf(t.read()), initial);
