@@ -18,8 +18,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { randomUUID } from "crypto";
-import { demoCertificatePath, loadTenantState, writeKbDemo, writeTenantState } from "../emulator";
+import { acceptedDomainState, demoCertificatePath, loadTenantState, writeKbDemo, writeTenantState } from "../emulator";
 import {
     createWorkspace,
     DEMO_APP_ID,
@@ -123,17 +122,7 @@ async function prepare(variant: Variant, n: number, opts: Options): Promise<Work
     writeKbDemo(ws.statePath, true); // the KB demo tenant and its certificate file
     const state = loadTenantState(ws.statePath);
     for (const d of domainNames(n)) {
-        state.acceptedDomains.push({
-            name: d,
-            domainName: d,
-            domainType: "Authoritative",
-            default: false,
-            initialDomain: false,
-            isCoexistenceDomain: false,
-            matchSubDomains: false,
-            outboundOnly: false,
-            guid: randomUUID(),
-        });
+        state.acceptedDomains.push(acceptedDomainState(d, "Authoritative"));
     }
     state.latency = { connectMs: opts.connectMs, defaultCmdletMs: opts.cmdletMs, cmdletMs: {} };
     writeTenantState(ws.statePath, state);

@@ -10,7 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { hashSecret, newGuid, parseTenantState, type TenantState } from "./state";
+import { hashSecret, newGuid, parseTenantState, type AcceptedDomainState, type TenantState } from "./state";
 
 export const DEMO_ORGANIZATION = "contoso.onmicrosoft.com";
 export const DEMO_APP_ID = "6f1b7c9e-0d3a-4c51-9b8e-2a4f3e5d7c10";
@@ -24,8 +24,13 @@ export function demoCertificatePath(stateFile: string): string {
     return path.join(path.dirname(path.resolve(stateFile)), `${base}.demo-cert.pfx`);
 }
 
-export function buildKbDemoTenant(): TenantState {
-    const domain = (name: string, domainType: "Authoritative" | "InternalRelay", extra: { default?: boolean; initialDomain?: boolean; isCoexistenceDomain?: boolean } = {}) => ({
+/** An accepted domain as a verified Microsoft 365 domain arrives in EXO: no subdomains, not outbound-only. */
+export function acceptedDomainState(
+    name: string,
+    domainType: "Authoritative" | "InternalRelay",
+    extra: { default?: boolean; initialDomain?: boolean; isCoexistenceDomain?: boolean } = {},
+): AcceptedDomainState {
+    return {
         name,
         domainName: name,
         domainType,
@@ -35,7 +40,11 @@ export function buildKbDemoTenant(): TenantState {
         matchSubDomains: false,
         outboundOnly: false,
         guid: newGuid(),
-    });
+    };
+}
+
+export function buildKbDemoTenant(): TenantState {
+    const domain = acceptedDomainState;
     const mailbox = (name: string, address: string, isDirSynced: boolean) => ({
         name,
         displayName: name,

@@ -23,7 +23,7 @@ export {
     type OnPremisesOrganizationState,
     type Faults,
 } from "./state";
-export { buildKbDemoTenant, writeKbDemo, demoCertificatePath, DEMO_APP_ID, DEMO_CERT_PASSWORD, DEMO_ACCESS_TOKEN, DEMO_ORGANIZATION } from "./demo";
+export { acceptedDomainState, buildKbDemoTenant, writeKbDemo, demoCertificatePath, DEMO_APP_ID, DEMO_CERT_PASSWORD, DEMO_ACCESS_TOKEN, DEMO_ORGANIZATION } from "./demo";
 export { readJournal, redactParams, REDACTED } from "./journal";
 export { parseScript, ParseError } from "./parser/parser";
 export { EXTERNAL_RELAY_REFUSED, MATCH_SUBDOMAINS_REFUSED, noSettingsModified } from "./cmdlets/set-accepted-domain";

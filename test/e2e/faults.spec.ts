@@ -12,7 +12,6 @@
  */
 import * as assert from "assert";
 import { spawn } from "child_process";
-import { randomUUID } from "crypto";
 import {
     changeTenant,
     createWorkspace,
@@ -27,6 +26,7 @@ import {
     type TenantState,
     type Workspace,
 } from "./harness";
+import { acceptedDomainState } from "../../emulator";
 
 type DomainType = "Authoritative" | "InternalRelay";
 const FAULT_DOMAINS = Array.from({ length: 6 }, (_, i) => `f${i}.fault.example`);
@@ -95,17 +95,7 @@ describe("faults end to end: every run completes or fails clearly, and the next 
         ws = await createWorkspace({ name: "faults" });
         const cert = await seedTenant(ws, (t) => {
             for (const d of FAULT_DOMAINS) {
-                t.acceptedDomains.push({
-                    name: d,
-                    domainName: d,
-                    domainType: "Authoritative",
-                    default: false,
-                    initialDomain: false,
-                    isCoexistenceDomain: false,
-                    matchSubDomains: false,
-                    outboundOnly: false,
-                    guid: randomUUID(),
-                });
+                t.acceptedDomains.push(acceptedDomainState(d, "Authoritative"));
             }
         });
         const start = tenant(ws);

@@ -28,6 +28,7 @@ import {
     type TenantState,
     type Workspace,
 } from "./harness";
+import { acceptedDomainState } from "../../emulator";
 
 /** Every payload tries to run `Write-Output PWNED` or a Set on contoso.com. */
 const HOSTILE: Record<string, string> = {
@@ -167,17 +168,7 @@ describe("hostile input through the real CLI", function () {
     before(async () => {
         ws = await createWorkspace({ name: "hostile" });
         const cert = await seedTenant(ws, (t) => {
-            t.acceptedDomains.push({
-                name: "xn--bcher-kva.example",
-                domainName: "xn--bcher-kva.example",
-                domainType: "Authoritative",
-                default: false,
-                initialDomain: false,
-                isCoexistenceDomain: false,
-                matchSubDomains: false,
-                outboundOnly: false,
-                guid: "0b7e1c1e-8d7a-4d6e-9a39-6c1f5e2b7a10",
-            });
+            t.acceptedDomains.push(acceptedDomainState("xn--bcher-kva.example", "Authoritative"));
         });
         base = await exchangeConfig(ws, cert, {});
         start = domainsOf(tenant(ws));
