@@ -117,6 +117,6 @@ export function getOutboundConnectors(): Command {
 export function getDirSyncedRecipients(): Command {
     return {
         cmdlet: "Get-Recipient",
-        text: wrap(`Get-Recipient -ResultSize Unlimited -Filter "IsDirSynced -eq 'True'" | ${select(["PrimarySmtpAddress", "EmailAddresses"])}`),
+        text: wrap(`Get-Recipient -ResultSize Unlimited -Filter ${quote("IsDirSynced -eq 'True'")} | ${select(["PrimarySmtpAddress", "EmailAddresses"])}`),
     };
 }

@@ -78,7 +78,17 @@ export function needsReconnect(error: unknown): boolean {
 
 type ErrorClass = new (cmdlet: string, message: string, record?: ErrorRecord) => ExchangeError;
 
-/** First matching row wins; rows test reason, errorId and message together. */
+/**
+ * First matching row wins; rows test reason, errorId and message together.
+ * Bare HTTP status codes are matched separately (STATUS_TABLE), against reason and
+ * errorId only: EXO's message carries the domain name, and shop-503.com is not a 503.
+ */
+const STATUS_TABLE: ReadonlyArray<{ test: RegExp; make: ErrorClass; hint: string }> = [
+    { test: /\b40[13]\b/, make: AuthError, hint: "check exchange:auth (app id, certificate and its password, or the access token) and that the app has the Exchange.ManageAsApp permission and an Exchange role" },
+    { test: /\b429\b/, make: ThrottledError, hint: "Exchange Online throttled the request" },
+    { test: /\b50[234]\b/, make: TransientError, hint: "a transient Exchange Online server error" },
+];
+
 const TABLE: ReadonlyArray<{ test: RegExp; make: ErrorClass; hint: string }> = [
     {
         test: /ManagementObjectNotFoundException|couldn't be found on|could not be found on|object .* couldn't be found/i,
@@ -86,17 +96,17 @@ const TABLE: ReadonlyArray<{ test: RegExp; make: ErrorClass; hint: string }> = [
         hint: "",
     },
     {
-        test: /Unauthori[sz]ed|Msal(Service|Client|UiRequired)Exception|CryptographicException|password is not correct|AADSTS\d+|\b401\b|\b403\b|AccessDenied|access is denied|authentication (failed|error)|invalid (client )?(secret|certificate|token)|certificate.*(password|not valid|invalid|couldn't be|could not be)|token.*(expired|invalid)|isn't assigned|not authorized/i,
+        test: /Unauthori[sz]ed|Msal(Service|Client|UiRequired)Exception|CryptographicException|password is not correct|AADSTS\d+|AccessDenied|access is denied|authentication (failed|error)|invalid (client )?(secret|certificate|token)|certificate.*(password|not valid|invalid|couldn't be|could not be)|token.*(expired|invalid)|isn't assigned|not authorized/i,
         make: AuthError,
         hint: "check exchange:auth (app id, certificate and its password, or the access token) and that the app has the Exchange.ManageAsApp permission and an Exchange role",
     },
     {
-        test: /Throttl|micro ?delay|server ?busy|too many requests|\b429\b|OverBudget|exceeded the (maximum|budget)|try again later|BackoffException/i,
+        test: /Throttl|micro ?delay|server ?busy|too many requests|OverBudget|exceeded the (maximum|budget)|try again later|BackoffException/i,
         make: ThrottledError,
         hint: "Exchange Online throttled the request",
     },
     {
-        test: /TransientException|transient (server )?error|\b50[234]\b|Service Unavailable|Bad Gateway|Gateway Time-?out|temporarily unavailable/i,
+        test: /TransientException|transient (server )?error|Service Unavailable|Bad Gateway|Gateway Time-?out|temporarily unavailable/i,
         make: TransientError,
         hint: "a transient Exchange Online server error",
     },
@@ -116,7 +126,9 @@ const TABLE: ReadonlyArray<{ test: RegExp; make: ErrorClass; hint: string }> = [
 export function classify(cmdlet: string, record: ErrorRecord): ExchangeError {
     const text = [record.reason, record.errorId, record.message].filter((s): s is string => typeof s === "string").join(" | ");
     const exo = (record.message ?? record.reason ?? "unknown error").trim();
-    for (const row of TABLE) {
+    const codes = [record.reason, record.errorId].filter((s): s is string => typeof s === "string").join(" | ");
+    const status = STATUS_TABLE.find((row) => row.test.test(codes));
+    for (const row of status ? [TABLE[0], status, ...TABLE.slice(1)] : TABLE) {
         if (row.test.test(text)) {
             const message = `${cmdlet} failed: ${exo}${row.hint ? ` (${row.hint})` : ""}`;
             return new row.make(cmdlet, message, record);

@@ -167,8 +167,21 @@ export class TenantReader {
         return p;
     }
 
+    /**
+     * A bulk read lists what exists; it has no object of its own to be missing.
+     * Should EXO still answer one with a not-found error (e.g. about a domain
+     * controller), that is a read failure: only a domain absent from a successful
+     * list may mean "gone" (liveDomain), never an error text.
+     */
     private async rows<T>(command: Command, row: z.ZodType<T>): Promise<T[]> {
-        return parseJsonRows(command.cmdlet, await this.runner.run(command), row);
+        try {
+            return parseJsonRows(command.cmdlet, await this.runner.run(command), row);
+        } catch (error) {
+            if (error instanceof NotFoundError) {
+                throw new ExchangeError(error.cmdlet, `${error.message} (a bulk read failed; this does not mean the domain is gone)`, error.record);
+            }
+            throw error;
+        }
     }
 
     private async readDomains(): Promise<Map<string, LiveDomain>> {

@@ -83,7 +83,8 @@ describe("commands", () => {
         });
 
         it("synced recipients use the documented IsDirSynced filter", () => {
-            assert.ok(getDirSyncedRecipients().text.includes(`Get-Recipient -ResultSize Unlimited -Filter "IsDirSynced -eq 'True'"`));
+            // Single-quoted through quote.ts (no expansion), the inner quotes doubled.
+            assert.ok(getDirSyncedRecipients().text.includes("Get-Recipient -ResultSize Unlimited -Filter 'IsDirSynced -eq ''True''' |"));
         });
 
         it("every command is a single line", () => {

@@ -119,3 +119,20 @@ describe("errors: certificate problems", () => {
         assert.ok(e instanceof AuthError);
     });
 });
+
+describe("status codes in EXO messages", () => {
+    it("a domain name containing 503 or 401 does not make a validation error retryable or an auth error", () => {
+        const { classify, ValidationError } = require("../../../components/exchange/errors") as typeof import("../../../components/exchange/errors");
+        const e = classify("Set-AcceptedDomain", {
+            reason: "TaskArgumentException",
+            message: "The value 'shop-503.com' isn't valid: MatchSubDomains can only be set on an InternalRelay domain. Domain api-401.contoso.com",
+        });
+        if (!(e instanceof ValidationError)) throw new Error(`classified as ${e.constructor.name}: ${e.message}`);
+    });
+
+    it("a status code in the error id still classifies", () => {
+        const { classify, TransientError, ThrottledError } = require("../../../components/exchange/errors") as typeof import("../../../components/exchange/errors");
+        if (!(classify("Get-AcceptedDomain", { reason: "HttpException", errorId: "HTTP 503,Get-AcceptedDomain", message: "x" }) instanceof TransientError)) throw new Error("503 in errorId not transient");
+        if (!(classify("Get-AcceptedDomain", { reason: "429", message: "x" }) instanceof ThrottledError)) throw new Error("429 in reason not throttled");
+    });
+});

@@ -24,6 +24,21 @@ describe("tenant reader", () => {
         assert.equal(recipientDomainCovers("fabrikam.com", "contoso.com"), false);
     });
 
+    it("a not-found error from the bulk read is a read failure, never 'the domain is gone'", async () => {
+        const { NotFoundError } = await import("../../../components/exchange/errors");
+        const reader = new TenantReader({
+            run: async (command) => {
+                throw new NotFoundError(command.cmdlet, "The operation couldn't be performed because object 'DC01' couldn't be found on 'X.PROD.OUTLOOK.COM'.");
+            },
+        });
+        await assert.rejects(reader.liveDomain("contoso.com"), (e: unknown) => {
+            assert.ok(e instanceof ExchangeError, String(e));
+            assert.ok(!(e instanceof NotFoundError), "must not read as gone");
+            assert.match((e as Error).message, /does not mean the domain is gone/);
+            return true;
+        });
+    });
+
     describe("against the emulated tenant", () => {
         let tenant: Tenant;
         let session: ExchangeSession;
