@@ -68,7 +68,10 @@ function valueAt(root: unknown, p: readonly PropertyKey[]): unknown {
 /** Renders a value for a message; secrets (and objects that hold them) are redacted. */
 export function describeValue(p: readonly PropertyKey[], value: unknown): string {
     const secret = new Set<PropertyKey>(SECRET_AUTH_FIELDS);
-    if (p.some((k) => secret.has(k))) {
+    // exchange:auth given as a plain string (e.g. `config set --secret exchange:auth <token>`)
+    // is most likely the secret itself: never echo any non-object value under auth.
+    const underAuth = p.length === 1 && p[0] === "auth";
+    if (p.some((k) => secret.has(k)) || (underAuth && (value === null || typeof value !== "object"))) {
         return "[secret]";
     }
     if (value === undefined) {

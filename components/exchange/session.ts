@@ -13,6 +13,7 @@ import type { PowerShell as PowerShellType } from "node-powershell";
 import type { ConnectionSettings } from "./config";
 import { connectExchangeOnline, type Command } from "./commands";
 import { AuthError, ExchangeError, SessionLostError, TimeoutError, fromStderr, needsReconnect } from "./errors";
+import { quote } from "./quote";
 import { withRetry } from "./retry";
 
 /** Runs commands against Exchange Online and returns their stdout. */
@@ -145,6 +146,20 @@ export class ExchangeSession implements CommandRunner {
         return exit.then(lost, lost);
     }
 
+    /** Replaces the configured secret values (as sent, and as quoted) in text from pwsh. */
+    private scrub(text: string): string {
+        const { auth } = this.settings;
+        const secrets = auth.kind === "certificate" ? [auth.certificatePassword] : auth.kind === "accessToken" ? [auth.accessToken] : [];
+        let out = text;
+        for (const secret of secrets.filter((v) => v.length > 0)) {
+            // Longest first: the quoted form (quotes doubled) contains the plain one when it has no quote.
+            for (const form of [quote(secret).slice(1, -1), secret]) {
+                out = out.split(form).join("[secret]");
+            }
+        }
+        return out;
+    }
+
     private connectArgs() {
         const { organization, auth } = this.settings;
         return {
@@ -181,7 +196,9 @@ export class ExchangeSession implements CommandRunner {
         }
         const stderr = result.stderr?.toString("utf8") ?? "";
         if (stderr.trim() !== "") {
-            throw fromStderr(command.cmdlet, stderr);
+            // pwsh echoes the failing source line for errors outside the catch wrapper
+            // (a parse error, a host error): for the Connect line that line holds the secret.
+            throw fromStderr(command.cmdlet, this.scrub(stderr));
         }
         return result.stdout?.toString("utf8") ?? "";
     }

@@ -98,8 +98,9 @@ describe("config", () => {
         assert.ok(token.some((m) => m.startsWith("exchange:auth.accessToken: got [secret]")), token.join("\n"));
     });
 
-    it("an unparsable object says what shape is expected", () => {
-        const p = problems(() => readConnectionConfig((k) => (k === "exchange:auth" ? "not json" : (base as Record<string, unknown>)[k])));
-        assert.match(p[0], /^exchange:auth: got "not json": /);
+    it("an unparsable object says what shape is expected, without echoing the value (it may be the secret itself)", () => {
+        const p = problems(() => readConnectionConfig((k) => (k === "exchange:auth" ? "eyJ0eXAiOi-a-token" : (base as Record<string, unknown>)[k])));
+        assert.match(p[0], /^exchange:auth: got \[secret\]: kind must be "certificate"/);
+        assert.ok(!p.join("\n").includes("eyJ0eXAiOi"), p.join("\n"));
     });
 });
