@@ -146,20 +146,6 @@ export class ExchangeSession implements CommandRunner {
         return exit.then(lost, lost);
     }
 
-    /** Replaces the configured secret values (as sent, and as quoted) in text from pwsh. */
-    private scrub(text: string): string {
-        const { auth } = this.settings;
-        const secrets = auth.kind === "certificate" ? [auth.certificatePassword] : auth.kind === "accessToken" ? [auth.accessToken] : [];
-        let out = text;
-        for (const secret of secrets.filter((v) => v.length > 0)) {
-            // Longest first: the quoted form (quotes doubled) contains the plain one when it has no quote.
-            for (const form of [quote(secret).slice(1, -1), secret]) {
-                out = out.split(form).join("[secret]");
-            }
-        }
-        return out;
-    }
-
     private connectArgs() {
         const { organization, auth } = this.settings;
         return {
@@ -198,7 +184,7 @@ export class ExchangeSession implements CommandRunner {
         if (stderr.trim() !== "") {
             // pwsh echoes the failing source line for errors outside the catch wrapper
             // (a parse error, a host error): for the Connect line that line holds the secret.
-            throw fromStderr(command.cmdlet, this.scrub(stderr));
+            throw fromStderr(command.cmdlet, scrubSecrets(stderr, this.settings.auth));
         }
         return result.stdout?.toString("utf8") ?? "";
     }
@@ -253,4 +239,17 @@ export async function resetSession(): Promise<void> {
     r.session = undefined;
     r.settings = undefined;
     await session?.dispose();
+}
+
+/** Replaces the auth's secret values (as sent, quoted, and plain) in text that came back from pwsh. */
+export function scrubSecrets(text: string, auth: ConnectionSettings["auth"]): string {
+    const secrets = auth.kind === "certificate" ? [auth.certificatePassword] : auth.kind === "accessToken" ? [auth.accessToken] : [];
+    let out = text;
+    for (const secret of secrets.filter((v) => v.length > 0)) {
+        // The quoted form first (quotes doubled): it contains the plain one only when there is no quote.
+        for (const form of [quote(secret).slice(1, -1), secret]) {
+            out = out.split(form).join("[secret]");
+        }
+    }
+    return out;
 }

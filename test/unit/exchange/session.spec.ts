@@ -117,3 +117,17 @@ describe("ExchangeSession (emulated tenant)", function () {
         );
     });
 });
+
+describe("#scrubSecrets", () => {
+    const { scrubSecrets } = require("../../../components/exchange/session") as typeof import("../../../components/exchange/session");
+    it("removes a certificate password from an echoed Connect line, quoted or plain", () => {
+        const line = "ParserError: Connect-ExchangeOnline -CertificatePassword (ConvertTo-SecureString -String 'it''s-S3cret' -AsPlainText -Force) | it's-S3cret";
+        const out = scrubSecrets(line, { kind: "certificate", appId: "a", certificateFilePath: "c.pfx", certificatePassword: "it's-S3cret" });
+        if (out.includes("S3cret")) throw new Error(out);
+        if (!out.includes("-String '[secret]'")) throw new Error(out);
+    });
+    it("removes an access token and leaves other text alone", () => {
+        const out = scrubSecrets("-AccessToken 'eyJ.tok' failed at line 1", { kind: "accessToken", accessToken: "eyJ.tok" });
+        if (out !== "-AccessToken '[secret]' failed at line 1") throw new Error(out);
+    });
+});
