@@ -157,7 +157,9 @@ export async function read(id: string, props: AcceptedDomainOutputs | undefined)
     }
     const current = settingsOf(liveSettings(live));
     const base: AcceptedDomainOutputs = props ?? {
-        // `pulumi import`: nothing recorded yet, so the live settings are the original ones.
+        // No recorded outputs (a read without state): the live settings are the original ones.
+        // Not reachable through `pulumi import` today: the engine sends no state, so the
+        // dynamic-provider host can't load this code at all (docs/drift.md).
         domainName,
         ...current,
         directorySynced: false,
