@@ -270,10 +270,12 @@ function pidAlive(pid: number): boolean {
 function removeIfStale(lock: string): boolean {
     try {
         const text = fs.readFileSync(lock, "utf8");
-        const [pidText, tsText] = text.split(" ");
-        const pid = Number(pidText);
-        const age = Date.now() - Number(tsText);
-        if ((Number.isInteger(pid) && pid > 0 && !pidAlive(pid)) || !(age < STALE_LOCK_MS)) {
+        const match = /^(\d+) (\d+)$/.exec(text.trim());
+        // An owner creates the file, then writes "<pid> <ms>": a lock read in between is
+        // empty, and is fresh, not stale. Without a readable stamp, judge by the file's age.
+        const pid = match ? Number(match[1]) : 0;
+        const age = Date.now() - (match ? Number(match[2]) : fs.statSync(lock).mtimeMs);
+        if ((pid > 0 && !pidAlive(pid)) || age >= STALE_LOCK_MS) {
             // rename first so two takers can't both delete a fresh lock taken in between
             const grave = `${lock}.stale.${process.pid}`;
             fs.renameSync(lock, grave);

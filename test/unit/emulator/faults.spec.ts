@@ -99,6 +99,19 @@ describe("emulator faults, concurrency, journal, state and CLI", function () {
             const types = t.read().acceptedDomains.filter((d) => d.name.endsWith(".example")).map((d) => d.domainType);
             assert.deepStrictEqual(types, Array(10).fill("InternalRelay"));
         });
+        it("does not take over a lock its owner has created but not yet stamped", async () => {
+            fs.writeFileSync(`${t.state}.lock`, ""); // created, "<pid> <ms>" not written yet
+            let acquired = false;
+            const pending = acquireLock(t.state).then((release) => {
+                acquired = true;
+                return release;
+            });
+            await new Promise((r) => setTimeout(r, 150));
+            assert.strictEqual(acquired, false, "a fresh empty lock was taken over as stale");
+            fs.unlinkSync(`${t.state}.lock`); // the owner releases it
+            (await pending)();
+            assert.strictEqual(acquired, true);
+        });
         it("takes over a stale lock left by a dead process", async () => {
             fs.writeFileSync(`${t.state}.lock`, `999999999 ${Date.now()}`);
             const release = await acquireLock(t.state);
