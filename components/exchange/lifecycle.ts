@@ -146,14 +146,9 @@ export async function create(inputs: AcceptedDomainInputs): Promise<dynamic.Crea
 export async function read(id: string, props: AcceptedDomainOutputs | undefined): Promise<dynamic.ReadResult<AcceptedDomainOutputs>> {
     const domainName = props?.domainName ?? id;
     const reader = tenant();
-    let live: LiveDomain;
-    try {
-        live = await reader.liveDomain(domainName);
-    } catch (error) {
-        if (error instanceof NotFoundError) {
-            return {}; // no id: the domain is gone from the tenant
-        }
-        throw error;
+    const live = await liveOrUndefined(reader, domainName);
+    if (!live) {
+        return {}; // no id: the domain is gone from the tenant
     }
     const current = settingsOf(liveSettings(live));
     const base: AcceptedDomainOutputs = props ?? {
@@ -205,15 +200,10 @@ export async function remove(_id: string, props: AcceptedDomainOutputs): Promise
         return;
     }
     const reader = tenant();
-    let live: LiveDomain;
-    try {
-        live = await reader.liveDomain(domainName);
-    } catch (error) {
-        if (error instanceof NotFoundError) {
-            say(`delete: ${domainName} is no longer in the tenant; nothing to restore`);
-            return;
-        }
-        throw error;
+    const live = await liveOrUndefined(reader, domainName);
+    if (!live) {
+        say(`delete: ${domainName} is no longer in the tenant; nothing to restore`);
+        return;
     }
     const original = settingsOf(props.original);
     if (original.domainType === "Authoritative" && live.domainType !== "Authoritative") {
