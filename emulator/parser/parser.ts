@@ -272,8 +272,13 @@ class Parser {
 
     /** One argument in command mode; `a, b` makes an array. */
     private parseCommandArgument(): Expr {
+        return this.parseCommaList(this.parseArgPrimary(), () => this.parseArgPrimary());
+    }
+
+    /** `first, next, next...`: an array when a comma follows, else `first` itself. */
+    private parseCommaList(first: Expr, next: () => Expr): Expr {
         const cur = this.cur;
-        const items = [this.parseArgPrimary()];
+        const items = [first];
         for (;;) {
             const save = cur.pos;
             cur.skipSpace(false);
@@ -284,9 +289,9 @@ class Parser {
             cur.pos++;
             cur.skipSpace(true);
             if (cur.eof()) throw this.err("Missing expression after ','.", true);
-            items.push(this.parseArgPrimary());
+            items.push(next());
         }
-        return items.length === 1 ? items[0] : { kind: "array", items };
+        return items.length === 1 ? first : { kind: "array", items };
     }
 
     private parseArgPrimary(): Expr {
@@ -398,20 +403,7 @@ class Parser {
         }
         const first = this.parsePostfix(this.parsePrimary());
         if (!allowComma) return first;
-        const items = [first];
-        for (;;) {
-            const save = cur.pos;
-            cur.skipSpace(false);
-            if (cur.peek() !== ",") {
-                cur.pos = save;
-                break;
-            }
-            cur.pos++;
-            cur.skipSpace(true);
-            if (cur.eof()) throw this.err("Missing expression after ','.", true);
-            items.push(this.parsePostfix(this.parsePrimary()));
-        }
-        return items.length === 1 ? first : { kind: "array", items };
+        return this.parseCommaList(first, () => this.parsePostfix(this.parsePrimary()));
     }
 
     private parsePrimary(): Expr {
