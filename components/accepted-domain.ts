@@ -47,13 +47,16 @@ export interface AcceptedDomainArgs {
 }
 
 /**
- * Absolute path of the lifecycle module (a string: safe to serialise with the
- * provider). Chosen once, in the program process: the compiled JavaScript in
- * dist/ when it is at least as new as every TypeScript source under components/
- * (scripts/setup builds it), else the source itself, which the provider process
- * then transpiles (about a second more at each provider start).
+ * The lifecycle module, relative to the program's directory (a string: safe to
+ * serialise with the provider). The engine starts the provider process in that
+ * same directory, so the path still resolves after the project is moved or
+ * cloned elsewhere, where an absolute path in the state would break the delete of
+ * a resource removed from code. Chosen once, in the program process: the compiled
+ * JavaScript in dist/ when it is at least as new as every TypeScript source under
+ * components/ (scripts/setup builds it), else the source itself, which the
+ * provider process then transpiles (about a second more at each provider start).
  */
-const LIFECYCLE_MODULE: string = lifecycleModulePath();
+const LIFECYCLE_MODULE: string = path.relative(process.cwd(), lifecycleModulePath());
 
 function lifecycleModulePath(): string {
     const source = require.resolve("./exchange/lifecycle");
@@ -84,42 +87,29 @@ type Lifecycle = typeof import("./exchange/lifecycle");
 
 /**
  * Loads the lifecycle inside the provider process. The provider object is
- * serialised into the state (__provider), so it captures only the module path and
- * requires the code at run time; the provider process has no TypeScript loader,
- * so a .ts module gets ts-node (transpile only) first.
+ * serialised into the state (__provider, in the inputs and the outputs of every
+ * domain), so it captures only the module path and requires the code at run time,
+ * and stays short: Pulumi's file backend rewrites the whole state after each
+ * step, so every byte here costs N times per run. The provider process has no
+ * TypeScript loader, so a .ts module gets ts-node (transpile only) first.
  */
 function lifecycle(): Lifecycle {
-    const registered = (process as unknown as Record<symbol, unknown>)[Symbol.for("ts-node.register.instance")];
-    if (LIFECYCLE_MODULE.endsWith(".ts") && !registered) {
-        const tsNode = require(require.resolve("ts-node", { paths: [LIFECYCLE_MODULE] })) as { register(o: object): unknown };
-        tsNode.register({ transpileOnly: true });
+    const file = path.resolve(LIFECYCLE_MODULE);
+    if (file.endsWith(".ts") && !(process as unknown as Record<symbol, unknown>)[Symbol.for("ts-node.register.instance")]) {
+        (require(require.resolve("ts-node", { paths: [file] })) as { register(o: object): unknown }).register({ transpileOnly: true });
     }
-    return require(LIFECYCLE_MODULE) as Lifecycle;
+    return require(file) as Lifecycle;
 }
 
 /** The dynamic provider: each method delegates to exchange/lifecycle.ts. */
 export const acceptedDomainProvider = {
-    async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-        lifecycle().configure((key) => req.config.get(key));
-    },
-    async check(olds: AcceptedDomainInputs, news: AcceptedDomainInputs) {
-        return lifecycle().check(olds, news as unknown as Record<string, unknown>);
-    },
-    async diff(id: pulumi.ID, olds: AcceptedDomainOutputs, news: AcceptedDomainInputs) {
-        return lifecycle().diff(id, olds, news);
-    },
-    async create(inputs: AcceptedDomainInputs) {
-        return lifecycle().create(inputs);
-    },
-    async read(id: pulumi.ID, props?: AcceptedDomainOutputs) {
-        return lifecycle().read(id, props);
-    },
-    async update(id: pulumi.ID, olds: AcceptedDomainOutputs, news: AcceptedDomainInputs) {
-        return lifecycle().update(id, olds, news);
-    },
-    async delete(id: pulumi.ID, props: AcceptedDomainOutputs) {
-        return lifecycle().remove(id, props);
-    },
+    configure: async (req: pulumi.dynamic.ConfigureRequest): Promise<void> => lifecycle().configure((key) => req.config.get(key)),
+    check: (olds: AcceptedDomainInputs, news: AcceptedDomainInputs) => lifecycle().check(olds, news as unknown as Record<string, unknown>),
+    diff: (id: pulumi.ID, olds: AcceptedDomainOutputs, news: AcceptedDomainInputs) => lifecycle().diff(id, olds, news),
+    create: (inputs: AcceptedDomainInputs) => lifecycle().create(inputs),
+    read: (id: pulumi.ID, props?: AcceptedDomainOutputs) => lifecycle().read(id, props),
+    update: (id: pulumi.ID, olds: AcceptedDomainOutputs, news: AcceptedDomainInputs) => lifecycle().update(id, olds, news),
+    delete: (id: pulumi.ID, props: AcceptedDomainOutputs) => lifecycle().remove(id, props),
 } satisfies pulumi.dynamic.ResourceProvider<AcceptedDomainInputs, AcceptedDomainOutputs>;
 
 /** An Exchange Online accepted domain managed by this stack (type token in ACCEPTED_DOMAIN_TYPE). */

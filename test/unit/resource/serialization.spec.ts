@@ -38,6 +38,14 @@ describe("AcceptedDomain provider serialisation", () => {
         assert.ok(text.length < 20_000, `serialised provider is ${text.length} chars: something large was captured`);
     });
 
+    it("names the lifecycle module relative to the program directory, so a moved project still loads it", () => {
+        assert.ok(!text.includes(ROOT), "no absolute path of the checkout in the state");
+        const m = /LIFECYCLE_MODULE: "([^"]+)"/.exec(text);
+        assert.ok(m, "the module path is captured as a string");
+        assert.ok(!path.isAbsolute(m[1]), m[1]);
+        assert.ok(fs.existsSync(path.resolve(ROOT, m[1])), `${m[1]} resolves from the project directory`);
+    });
+
     it("runs in a fresh process: configure from stack config, then check against the emulator", () => {
         const file = path.join(tenant.dir, "provider.js");
         fs.writeFileSync(file, text);
