@@ -17,6 +17,7 @@ import { readConnectionConfig, type ConfigGetter } from "./config";
 import { changedSettings, decideDiff, driftOf, settingsOf, type LiveSettings } from "./diff";
 import { NotFoundError } from "./errors";
 import { configureSession, sharedSession, type SessionOptions } from "./session";
+import { snapshotWriterFromEnv } from "./snapshot";
 import { sharedReader, type LiveDomain, type TenantReader } from "./tenant-reader";
 
 /** The engine's marker for a value not known during preview (@pulumi/pulumi runtime/rpc unknownValue). */
@@ -34,7 +35,7 @@ export function configure(get: ConfigGetter, options: SessionOptions = {}): void
 }
 
 function tenant(): TenantReader {
-    return sharedReader(sharedSession());
+    return sharedReader(sharedSession(), { onDomains: snapshotWriterFromEnv(process.env, say) });
 }
 
 function containsUnknown(value: unknown): boolean {

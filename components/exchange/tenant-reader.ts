@@ -123,11 +123,19 @@ function domainOfAddress(address: string): string | undefined {
     return m ? m[1].toLowerCase().replace(/\.$/, "") : undefined;
 }
 
+export interface TenantReaderOptions {
+    /** Called with every complete list the bulk read returns (the tenant snapshot, snapshot.ts). */
+    onDomains?: (domains: readonly LiveDomain[]) => void;
+}
+
 export class TenantReader {
     private domains: Promise<Map<string, LiveDomain>> | undefined;
     private facts: Promise<CoexistenceFacts> | undefined;
 
-    constructor(private readonly runner: CommandRunner) {}
+    constructor(
+        private readonly runner: CommandRunner,
+        private readonly options: TenantReaderOptions = {},
+    ) {}
 
     /** All accepted domains, keyed by lower-case domain name (one Get-AcceptedDomain per run). */
     acceptedDomains(): Promise<Map<string, LiveDomain>> {
@@ -196,6 +204,7 @@ export class TenantReader {
                 outboundOnly: r.OutboundOnly ?? false,
             });
         }
+        this.options.onDomains?.([...map.values()]);
         return map;
     }
 
@@ -227,14 +236,14 @@ export class TenantReader {
 // One reader per process, next to the one session.
 const READER_KEY = Symbol.for("exchange-accepted-domains/tenant-reader");
 
-/** The process's reader over the given runner (created once). */
-export function sharedReader(runner: CommandRunner): TenantReader {
+/** The process's reader over the given runner (created once; options apply at creation). */
+export function sharedReader(runner: CommandRunner, options: TenantReaderOptions = {}): TenantReader {
     const g = globalThis as unknown as Record<symbol, { runner: CommandRunner; reader: TenantReader } | undefined>;
     const current = g[READER_KEY];
     if (current && current.runner === runner) {
         return current.reader;
     }
-    const reader = new TenantReader(runner);
+    const reader = new TenantReader(runner, options);
     g[READER_KEY] = { runner, reader };
     return reader;
 }

@@ -43,13 +43,15 @@ export interface StackSelection {
     workDir: string;
     /** Stack name; default: the workspace's selected stack. */
     stack?: string;
+    /** More variables for the CLI and the plugins it starts (e.g. EXO_TENANT_SNAPSHOT). */
+    extraEnv?: Record<string, string>;
 }
 
 /** Selects the stack through the Automation API, with the project's CLI. */
 export async function selectStack(sel: StackSelection): Promise<{ stack: Stack; env: Record<string, string> }> {
     const root = projectRoot();
     const bin = toolchainBin(root);
-    const env = pulumiEnv(root, bin);
+    const env = { ...pulumiEnv(root, bin), ...sel.extraEnv };
     const pulumiCommand = await PulumiCommand.get({ root: path.dirname(bin), skipVersionCheck: true });
     const ws = await LocalWorkspace.create({ workDir: sel.workDir, pulumiCommand, envVars: env });
     const name = sel.stack ?? (await ws.stack())?.name;

@@ -1,15 +1,21 @@
 /**
  * The I/O half of the drift report: selects the stack (Automation API, the
- * project's CLI), reads the tenant once through the session layer, runs a
- * refresh-preview and hands both to the pure report builder. Every failure
- * becomes an error report (exit 2), never "in sync" or "drift".
+ * project's CLI), runs a refresh-preview and hands its events and the tenant's
+ * accepted domains to the pure report builder. The domains come from the
+ * preview's own provider session (the tenant snapshot, components/exchange/
+ * snapshot.ts), so a report is one pwsh start and one connect like any run; only
+ * a stack whose provider never read the tenant (no domain declared or in state)
+ * makes the report read it itself. Every failure becomes an error report
+ * (exit 2), never "in sync" or "drift".
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { buildReport, errorReport, type DriftReport } from "./report";
 import { selectStack } from "./pulumi-cli";
 import { connectionFromStackConfig, readTenantDomains } from "./tenant";
+import { readTenantSnapshot, TENANT_SNAPSHOT_ENV } from "../../components/exchange/snapshot";
 import type { LiveDomain } from "../../components/exchange/tenant-reader";
 
 export interface RunOptions {
@@ -49,17 +55,21 @@ export function engineErrors(events: readonly EngineEvent[]): string[] {
 
 export async function runDriftReport(opts: RunOptions): Promise<DriftReport> {
     const log = opts.log ?? ((l: string) => process.stderr.write(l + "\n"));
+    // Private directory: the snapshot lists the tenant's domains; removed afterwards.
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "exo-drift-"));
+    try {
+        return await reportWithSnapshot(opts, log, path.join(scratch, "tenant.json"));
+    } finally {
+        fs.rmSync(scratch, { recursive: true, force: true });
+    }
+}
+
+async function reportWithSnapshot(opts: RunOptions, log: (line: string) => void, snapshot: string): Promise<DriftReport> {
     let stack: Stack;
     try {
-        ({ stack } = await selectStack({ workDir: opts.workDir, stack: opts.stack }));
+        ({ stack } = await selectStack({ workDir: opts.workDir, stack: opts.stack, extraEnv: { [TENANT_SNAPSHOT_ENV]: snapshot } }));
     } catch (error) {
         return errorReport(opts.stack ?? "(none)", `could not select the stack: ${message(error)}`);
-    }
-    let tenantDomains: LiveDomain[];
-    try {
-        tenantDomains = await readStackTenant(stack, log);
-    } catch (error) {
-        return errorReport(stack.name, `could not read the tenant's accepted domains: ${message(error)}`);
     }
     const events: EngineEvent[] = [];
     try {
@@ -72,6 +82,12 @@ export async function runDriftReport(opts: RunOptions): Promise<DriftReport> {
     const failed = engineErrors(events);
     if (failed.length > 0) {
         return errorReport(stack.name, `the refresh-preview reported errors:\n${failed.join("\n")}`);
+    }
+    let tenantDomains: LiveDomain[];
+    try {
+        tenantDomains = readTenantSnapshot(snapshot) ?? (await readStackTenant(stack, log));
+    } catch (error) {
+        return errorReport(stack.name, `could not read the tenant's accepted domains: ${message(error)}`);
     }
     return buildReport(stack.name, events, tenantDomains);
 }
