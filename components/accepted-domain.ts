@@ -47,14 +47,14 @@ export interface AcceptedDomainArgs {
 }
 
 /**
- * The lifecycle module, relative to the program's directory (a string: safe to
- * serialise with the provider). The engine starts the provider process in that
- * same directory, so the path still resolves after the project is moved or
- * cloned elsewhere, where an absolute path in the state would break the delete of
- * a resource removed from code. Chosen once, in the program process: the compiled
- * JavaScript in dist/ when it is at least as new as every TypeScript source under
- * components/ (scripts/setup builds it), else the source itself, which the
- * provider process then transpiles (about a second more at each provider start).
+ * The lifecycle module, relative to the program's directory. The engine starts
+ * the provider process in that same directory, so the path still resolves after
+ * the project is moved or cloned elsewhere (an absolute path in the state would
+ * break the delete of a resource removed from code). Chosen once, in the program
+ * process: the compiled JavaScript in dist/ when it is at least as new as every
+ * TypeScript source under components/ (scripts/setup builds it), else the source
+ * itself, which the provider process then transpiles (about a second more at
+ * each provider start).
  */
 const LIFECYCLE_MODULE: string = path.relative(process.cwd(), lifecycleModulePath());
 
@@ -83,37 +83,32 @@ export function compiledIsFresh(srcDir: string, outDir: string): boolean {
     return true;
 }
 
-type Lifecycle = typeof import("./exchange/lifecycle");
-
 /**
- * Loads the lifecycle inside the provider process. The provider object is
- * serialised into the state (__provider, in the inputs and the outputs of every
- * domain), so it captures only the module path and requires the code at run time,
- * and stays short: Pulumi's file backend rewrites the whole state after each
- * step, so every byte here costs N times per run. The provider process has no
- * TypeScript loader, so a .ts module gets ts-node (transpile only) first.
+ * The `__provider` input of every AcceptedDomain: the module text that the
+ * engine's Node.js dynamic-provider host loads (require-from-string, then
+ * `handler()` returns the provider object). pulumi.dynamic.Resource would put a
+ * serialised closure here, about 3 KB with Pulumi's wrappers; this one only
+ * names the lifecycle module, so it captures no value from the program (no
+ * credential can end up in it) and is a tenth of the size. It is stored twice
+ * per domain (inputs and outputs) and Pulumi's file backend rewrites the whole
+ * state after each step, so at 1,000 domains every byte here is written
+ * millions of times during an adoption. A .ts module (dist/ stale) gets
+ * ts-node, transpile only, first: the provider process has no TypeScript loader.
  */
-function lifecycle(): Lifecycle {
-    const file = path.resolve(LIFECYCLE_MODULE);
-    if (file.endsWith(".ts") && !(process as unknown as Record<symbol, unknown>)[Symbol.for("ts-node.register.instance")]) {
-        (require(require.resolve("ts-node", { paths: [file] })) as { register(o: object): unknown }).register({ transpileOnly: true });
-    }
-    return require(file) as Lifecycle;
+export function providerSource(lifecycleModule: string): string {
+    return [
+        "exports.handler = () => {",
+        `  const file = require("path").resolve(${JSON.stringify(lifecycleModule)});`,
+        '  if (file.endsWith(".ts") && !process[Symbol.for("ts-node.register.instance")]) require(require.resolve("ts-node", { paths: [file] })).register({ transpileOnly: true });',
+        "  return require(file).acceptedDomainProvider;",
+        "};",
+    ].join("\n");
 }
 
-/** The dynamic provider: each method delegates to exchange/lifecycle.ts. */
-export const acceptedDomainProvider = {
-    configure: async (req: pulumi.dynamic.ConfigureRequest): Promise<void> => lifecycle().configure((key) => req.config.get(key)),
-    check: (olds: AcceptedDomainInputs, news: AcceptedDomainInputs) => lifecycle().check(olds, news as unknown as Record<string, unknown>),
-    diff: (id: pulumi.ID, olds: AcceptedDomainOutputs, news: AcceptedDomainInputs) => lifecycle().diff(id, olds, news),
-    create: (inputs: AcceptedDomainInputs) => lifecycle().create(inputs),
-    read: (id: pulumi.ID, props?: AcceptedDomainOutputs) => lifecycle().read(id, props),
-    update: (id: pulumi.ID, olds: AcceptedDomainOutputs, news: AcceptedDomainInputs) => lifecycle().update(id, olds, news),
-    delete: (id: pulumi.ID, props: AcceptedDomainOutputs) => lifecycle().remove(id, props),
-} satisfies pulumi.dynamic.ResourceProvider<AcceptedDomainInputs, AcceptedDomainOutputs>;
+const PROVIDER_SOURCE = providerSource(LIFECYCLE_MODULE);
 
 /** An Exchange Online accepted domain managed by this stack (type token in ACCEPTED_DOMAIN_TYPE). */
-export class AcceptedDomain extends pulumi.dynamic.Resource {
+export class AcceptedDomain extends pulumi.CustomResource {
     declare readonly domainName: pulumi.Output<string>;
     declare readonly domainType: pulumi.Output<DomainSettings["domainType"]>;
     declare readonly matchSubDomains: pulumi.Output<boolean>;
@@ -130,13 +125,12 @@ export class AcceptedDomain extends pulumi.dynamic.Resource {
     declare readonly original: pulumi.Output<DomainSettings>;
 
     constructor(name: string, args: AcceptedDomainArgs, opts?: pulumi.CustomResourceOptions) {
+        // What pulumi.dynamic.Resource does, with the short provider text above.
         super(
-            acceptedDomainProvider,
+            ACCEPTED_DOMAIN_TYPE,
             name,
-            { ...args, coexistence: undefined, drift: undefined, identity: undefined, original: undefined },
+            { ...args, __provider: PROVIDER_SOURCE, coexistence: undefined, drift: undefined, identity: undefined, original: undefined },
             opts,
-            "exchange",
-            "AcceptedDomain",
         );
     }
 }

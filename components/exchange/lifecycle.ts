@@ -225,3 +225,17 @@ export async function remove(_id: string, props: AcceptedDomainOutputs): Promise
             : `delete: ${domainName} already has its original settings; nothing changed`,
     );
 }
+
+/**
+ * The provider object the engine's dynamic-provider host calls: what the
+ * `__provider` text of every AcceptedDomain returns (accepted-domain.ts).
+ */
+export const acceptedDomainProvider = {
+    configure: async (req: dynamic.ConfigureRequest): Promise<void> => configure((key) => req.config.get(key)),
+    check: (olds: AcceptedDomainInputs, news: AcceptedDomainInputs) => check(olds, news as unknown as Record<string, unknown>),
+    diff,
+    create,
+    read,
+    update,
+    delete: remove,
+} satisfies dynamic.ResourceProvider<AcceptedDomainInputs, AcceptedDomainOutputs>;

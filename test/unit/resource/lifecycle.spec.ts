@@ -4,7 +4,8 @@
  * Each "run" starts from a fresh session, as each Pulumi run has a fresh provider process.
  */
 import { strict as assert } from "assert";
-import { acceptedDomainProvider as provider, type AcceptedDomainInputs, type AcceptedDomainOutputs } from "../../../components/accepted-domain";
+import type { AcceptedDomainInputs, AcceptedDomainOutputs } from "../../../components/accepted-domain";
+import { acceptedDomainProvider as provider } from "../../../components/exchange/lifecycle";
 import { resetSession } from "../../../components/exchange/session";
 import { APP_ID, kbTenant, PASSWORD, PWSH, ORG, type Tenant } from "../exchange/emulated-tenant";
 

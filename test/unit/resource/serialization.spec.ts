@@ -1,16 +1,39 @@
 /**
- * The provider object is serialised into the state (__provider). It must carry no
- * credential, and the serialised text must work on its own in a fresh Node process
- * (as the engine's dynamic-provider host loads it: require-from-string + handler()).
+ * The provider text stored in the state (__provider) must carry no credential, stay
+ * small (it is stored twice per domain), name the lifecycle module relative to the
+ * program directory, and work on its own in a fresh Node process (as the engine's
+ * dynamic-provider host loads it: require-from-string + handler()).
  */
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { acceptedDomainProvider } from "../../../components/accepted-domain";
+import { AcceptedDomain, providerSource } from "../../../components/accepted-domain";
+import { acceptedDomainProvider } from "../../../components/exchange/lifecycle";
 import { resetSession } from "../../../components/exchange/session";
 import { APP_ID, kbTenant, ORG, PASSWORD, PWSH, ROOT, type Tenant } from "../exchange/emulated-tenant";
+
+/** The __provider input an AcceptedDomain registers, captured with Pulumi's mocks. */
+async function registeredProviderText(): Promise<string> {
+    let captured: unknown;
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                captured = args.inputs.__provider;
+                return { id: "id", state: args.inputs };
+            },
+            call: () => ({}),
+        },
+        "project",
+        "stack",
+        true,
+    );
+    new AcceptedDomain("contoso.com", { domainName: "contoso.com", domainType: "InternalRelay" });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(typeof captured, "string", "an AcceptedDomain registers a __provider string");
+    return captured as string;
+}
 
 describe("AcceptedDomain provider serialisation", () => {
     let tenant: Tenant;
@@ -24,7 +47,7 @@ describe("AcceptedDomain provider serialisation", () => {
             "exchange:auth": JSON.stringify({ kind: "certificate", appId: APP_ID, certificateFilePath: tenant.cert, certificatePassword: PASSWORD }),
         };
         await acceptedDomainProvider.configure({ config: { get: (k: string) => config[k], require: (k: string) => config[k] } });
-        text = (await pulumi.runtime.serializeFunction(() => acceptedDomainProvider, { allowSecrets: false })).text;
+        text = await registeredProviderText();
     });
     after(async () => {
         await resetSession();
@@ -35,15 +58,26 @@ describe("AcceptedDomain provider serialisation", () => {
         assert.ok(!text.includes(PASSWORD));
         assert.ok(!text.includes(APP_ID));
         assert.ok(!text.includes("certificatePassword\":"), "no auth object captured");
-        assert.ok(text.length < 20_000, `serialised provider is ${text.length} chars: something large was captured`);
+        assert.ok(text.length < 600, `the provider text is ${text.length} chars; it is stored twice per domain`);
     });
 
     it("names the lifecycle module relative to the program directory, so a moved project still loads it", () => {
         assert.ok(!text.includes(ROOT), "no absolute path of the checkout in the state");
-        const m = /LIFECYCLE_MODULE: "([^"]+)"/.exec(text);
+        const m = /resolve\(("[^"]+")\)/.exec(text);
         assert.ok(m, "the module path is captured as a string");
-        assert.ok(!path.isAbsolute(m[1]), m[1]);
-        assert.ok(fs.existsSync(path.resolve(ROOT, m[1])), `${m[1]} resolves from the project directory`);
+        const modulePath = JSON.parse(m[1]) as string;
+        assert.ok(!path.isAbsolute(modulePath), modulePath);
+        assert.ok(fs.existsSync(path.resolve(ROOT, modulePath)), `${modulePath} resolves from the project directory`);
+    });
+
+    it("quotes the module path as a JavaScript string literal", () => {
+        const odd = `dir with "quotes"\\ and \u2028/lifecycle.js`;
+        const handler = new Function("exports", "require", "process", providerSource(odd));
+        const exports: { handler?: () => unknown } = {};
+        const required: string[] = [];
+        handler(exports, Object.assign((id: string) => (id === "path" ? path : (required.push(id), { acceptedDomainProvider: "ok" })), { resolve: () => "" }), process);
+        assert.equal(exports.handler?.(), "ok");
+        assert.deepEqual(required, [path.resolve(odd)]);
     });
 
     it("runs in a fresh process: configure from stack config, then check against the emulator", () => {
