@@ -47,16 +47,19 @@ export interface AcceptedDomainArgs {
 }
 
 /**
- * The lifecycle module, relative to the program's directory. The engine starts
- * the provider process in that same directory, so the path still resolves after
- * the project is moved or cloned elsewhere (an absolute path in the state would
- * break the delete of a resource removed from code). Chosen once, in the program
- * process: the compiled JavaScript in dist/ when it is at least as new as every
- * TypeScript source under components/ (scripts/setup builds it), else the source
- * itself, which the provider process then transpiles (about a second more at
- * each provider start).
+ * The lifecycle module, relative to the @pulumi/pulumi package that hosts the
+ * provider process (the engine's dynamic-provider host is that package's
+ * cmd/dynamic-provider, found from the program directory). Both live in this
+ * checkout, so the path still resolves after the checkout is moved or cloned
+ * elsewhere, or the program's `main` changes (an absolute path, or one relative
+ * to the working directory, would break the delete of a resource removed from
+ * code). Chosen once, in the program process: the compiled JavaScript in dist/
+ * when it is at least as new as every TypeScript source under components/
+ * (scripts/setup builds it), else the source itself, which the provider process
+ * then transpiles (about a second more at each provider start).
  */
-const LIFECYCLE_MODULE: string = path.relative(process.cwd(), lifecycleModulePath());
+const PULUMI_SDK_MANIFEST = "@pulumi/pulumi/package.json";
+const LIFECYCLE_MODULE: string = path.relative(path.dirname(require.resolve(PULUMI_SDK_MANIFEST)), lifecycleModulePath());
 
 function lifecycleModulePath(): string {
     const source = require.resolve("./exchange/lifecycle");
@@ -98,7 +101,8 @@ export function compiledIsFresh(srcDir: string, outDir: string): boolean {
 export function providerSource(lifecycleModule: string): string {
     return [
         "exports.handler = () => {",
-        `  const file = require("path").resolve(${JSON.stringify(lifecycleModule)});`,
+        '  const path = require("path");',
+        `  const file = path.resolve(path.dirname(require.resolve(${JSON.stringify(PULUMI_SDK_MANIFEST)})), ${JSON.stringify(lifecycleModule)});`,
         '  if (file.endsWith(".ts") && !process[Symbol.for("ts-node.register.instance")]) require(require.resolve("ts-node", { paths: [file] })).register({ transpileOnly: true });',
         "  return require(file).acceptedDomainProvider;",
         "};",

@@ -61,13 +61,14 @@ describe("AcceptedDomain provider serialisation", () => {
         assert.ok(text.length < 600, `the provider text is ${text.length} chars; it is stored twice per domain`);
     });
 
-    it("names the lifecycle module relative to the program directory, so a moved project still loads it", () => {
+    it("names the lifecycle module relative to the @pulumi/pulumi package, so a moved checkout or another `main` still loads it", () => {
         assert.ok(!text.includes(ROOT), "no absolute path of the checkout in the state");
-        const m = /resolve\(("[^"]+")\)/.exec(text);
+        const m = /\), ("[^"]+")\);/.exec(text);
         assert.ok(m, "the module path is captured as a string");
         const modulePath = JSON.parse(m[1]) as string;
         assert.ok(!path.isAbsolute(modulePath), modulePath);
-        assert.ok(fs.existsSync(path.resolve(ROOT, modulePath)), `${modulePath} resolves from the project directory`);
+        const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+        assert.ok(fs.existsSync(path.resolve(sdk, modulePath)), `${modulePath} resolves from ${sdk}`);
     });
 
     it("quotes the module path as a JavaScript string literal", () => {
@@ -75,12 +76,14 @@ describe("AcceptedDomain provider serialisation", () => {
         const handler = new Function("exports", "require", "process", providerSource(odd));
         const exports: { handler?: () => unknown } = {};
         const required: string[] = [];
-        handler(exports, Object.assign((id: string) => (id === "path" ? path : (required.push(id), { acceptedDomainProvider: "ok" })), { resolve: () => "" }), process);
+        const fakeRequire = (id: string) => (id === "path" ? path : (required.push(id), { acceptedDomainProvider: "ok" }));
+        handler(exports, Object.assign(fakeRequire, { resolve: () => "/sdk/package.json" }), process);
         assert.equal(exports.handler?.(), "ok");
-        assert.deepEqual(required, [path.resolve(odd)]);
+        assert.deepEqual(required, [path.resolve("/sdk", odd)]);
     });
 
-    it("runs in a fresh process: configure from stack config, then check against the emulator", () => {
+    // The engine starts the provider in the program's directory; dist/ stands for another `main`.
+    for (const where of [".", "dist"]) it(`runs in a fresh process started in ${where}: configure from stack config, then check against the emulator`, () => {
         const file = path.join(tenant.dir, "provider.js");
         fs.writeFileSync(file, text);
         const script = `
@@ -98,11 +101,12 @@ describe("AcceptedDomain provider serialisation", () => {
                 process.exit(0);
             })().catch((e) => { console.error(e); process.exit(1); });
         `;
-        const out = execFileSync(process.execPath, ["-e", script], { cwd: ROOT, env: process.env, encoding: "utf8", timeout: 60_000 });
+        const before = tenant.calls("Connect-ExchangeOnline").length;
+        const out = execFileSync(process.execPath, ["-e", script], { cwd: path.join(ROOT, where), env: process.env, encoding: "utf8", timeout: 60_000 });
         const result = JSON.parse(out) as { inputs: { domainName: string; domainType: string; coexistence: { hybridDomain: boolean } } };
         assert.equal(result.inputs.domainName, "contoso.com");
         assert.equal(result.inputs.domainType, "InternalRelay");
         assert.equal(result.inputs.coexistence.hybridDomain, true);
-        assert.equal(tenant.calls("Connect-ExchangeOnline").length, 1);
+        assert.equal(tenant.calls("Connect-ExchangeOnline").length, before + 1);
     });
 });
