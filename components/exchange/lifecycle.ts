@@ -7,6 +7,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import {
     acceptedDomainRawInputsSchema,
+    domainTypeSchema,
     type AcceptedDomainInputs,
     type AcceptedDomainOutputs,
     type CoexistenceSignals,
@@ -207,6 +208,15 @@ export async function remove(_id: string, props: AcceptedDomainOutputs): Promise
         return;
     }
     const original = settingsOf(props.original);
+    if (!domainTypeSchema.safeParse(original.domainType).success) {
+        // Adopted as ExternalRelay (e.g. left from a migration): Set-AcceptedDomain in the
+        // cloud refuses that type, so a restore could only fail; leave the domain and say why.
+        say(
+            `delete: ${domainName} was ${String(original.domainType)} when adopted, a type Exchange Online refuses to set; ` +
+                `left as it is (${live.domainType}); it is no longer managed by this stack`,
+        );
+        return;
+    }
     if (original.domainType === "Authoritative" && live.domainType !== "Authoritative") {
         const signals = await reader.coexistence(domainName);
         const held = holdingSignals(props.coexistence?.entra ? { ...signals, entra: props.coexistence.entra } : signals, props.directorySynced);

@@ -202,6 +202,21 @@ describe("AcceptedDomain provider (emulated tenant)", () => {
             assert.ok(lines.some((l) => l.startsWith("delete: restored tailspin.com")), lines.join("\n"));
         });
 
+        it("restore of a domain adopted as ExternalRelay (which the cloud refuses to set) leaves it as it is and says why", async () => {
+            tenant.edit((t) => {
+                t.acceptedDomains.find((d) => d.domainName === "tailspin.com")!.domainType = "ExternalRelay";
+            });
+            const { outs } = await provider.create(await checked({ domainName: "tailspin.com", domainType: "Shared", onDelete: "restore" }));
+            assert.equal(outs!.original?.domainType, "ExternalRelay");
+            assert.equal(liveType("tailspin.com"), "InternalRelay");
+            await run();
+            const sets = tenant.calls("Set-AcceptedDomain").length;
+            await provider.delete("tailspin.com", outs!);
+            assert.equal(tenant.calls("Set-AcceptedDomain").length, sets, "no Set that Exchange Online would refuse");
+            assert.equal(liveType("tailspin.com"), "InternalRelay");
+            assert.ok(lines.some((l) => /^delete: tailspin\.com was ExternalRelay when adopted.*refuses.*left as it is \(InternalRelay\)/.test(l)), lines.join("\n"));
+        });
+
         it("restore to Authoritative is refused while coexistence signals hold, with the reason", async () => {
             const { outs } = await provider.create(await checked({ domainName: "contoso.com", domainType: "Shared", onDelete: "restore" }));
             await run();
