@@ -33,6 +33,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
@@ -76,13 +77,25 @@ func main() {
 	fmt.Printf("%d\n", listener.Addr().(*net.TCPAddr).Port)
 
 	// On SIGINT/SIGTERM pass the signal on to running Node processes (so a
-	// Ctrl-C of `pulumi up` reaches the program and its providers), then stop.
+	// Ctrl-C of `pulumi up` reaches the program and its providers), then let
+	// them finish: GracefulStop waits for the Run/RunPlugin calls, that is, for
+	// the children to exit. Stop (which cancels the calls, see childCancel) only
+	// after a grace period.
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
 		sig := <-signals
 		host.signalChildren(sig)
-		server.Stop()
+		stopped := make(chan struct{})
+		go func() {
+			server.GracefulStop()
+			close(stopped)
+		}()
+		select {
+		case <-stopped:
+		case <-time.After(shutdownGrace):
+			server.Stop()
+		}
 	}()
 
 	if err := server.Serve(listener); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
@@ -317,9 +330,18 @@ func (h *nodeHost) RunPlugin(
 	return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(code)}})
 }
 
+// How long children get to exit after a signal or a cancelled call before
+// they are killed.
+const shutdownGrace = 10 * time.Second
+
 // runChild runs cmd to completion, tracking it so signals can be forwarded.
-// A non-zero exit is reported as a code, not as an error.
+// A non-zero exit is reported as a code, not as an error. When the call's
+// context ends (the engine cancels, or the server stops), the child gets
+// SIGTERM and shutdownGrace to exit, not exec.CommandContext's immediate
+// SIGKILL: a provider killed mid-Set would leave the state behind the tenant.
 func (h *nodeHost) runChild(cmd *exec.Cmd) (int, error) {
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = shutdownGrace
 	if err := cmd.Start(); err != nil {
 		return -1, err
 	}
