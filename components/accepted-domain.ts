@@ -4,7 +4,7 @@
  * Exchange Online can't create or remove accepted domains (they come from the
  * verified Microsoft 365 domains), so this resource adopts and releases them:
  *
- *   configure  reads exchange:* from the stack config (credentials never enter the closure)
+ *   configure  reads exchange:* from the stack config (credentials never enter the provider text in the state)
  *   check      validates and normalises; reads the coexistence signals once per run
  *              (Get-OnPremisesOrganization, Get-OutboundConnector, Get-Recipient -Filter IsDirSynced)
  *   diff       compares with the live tenant (one shared Get-AcceptedDomain -ResultSize Unlimited)
