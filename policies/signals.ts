@@ -7,61 +7,15 @@
  * coexistenceSignalsSchema); the stack's own `directorySynced` claim is one signal
  * among several because the author of a pull request controls it.
  */
+import { coexistenceSignalList, type Signal } from "../components/coexistence-signals";
 import type { AcceptedDomainProps } from "./props";
 import { domainMatches } from "./domains";
 
-export interface Signal {
-    /** Stable identifier, for tests and tooling. */
-    kind:
-        | "declared"
-        | "policy-config"
-        | "tenant-hybrid-domain"
-        | "tenant-onprem-connector"
-        | "tenant-synced-recipients"
-        | "entra-federated"
-        | "entra-synced-users";
-    /** The phrase shown in the violation. */
-    text: string;
-}
-
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+export type { Signal };
 
 /** Signals carried by the resource itself: the stack's claim, the tenant and Entra ID. */
 export function resourceSignals(props: AcceptedDomainProps): Signal[] {
-    const signals: Signal[] = [];
-    const c = props.coexistence;
-    if (props.directorySynced) {
-        signals.push({ kind: "declared", text: "stack declares directorySynced: true" });
-    }
-    if (c.hybridDomain) {
-        signals.push({
-            kind: "tenant-hybrid-domain",
-            text: "tenant lists it as a hybrid domain of the on-premises organization (Get-OnPremisesOrganization HybridDomains)",
-        });
-    }
-    if (c.onPremisesConnectors.length > 0) {
-        const names = c.onPremisesConnectors.map((n) => `"${n}"`).join(", ");
-        signals.push({
-            kind: "tenant-onprem-connector",
-            text: `tenant routes it to on-premises through outbound connector ${names} (ConnectorType OnPremises, RecipientDomains)`,
-        });
-    }
-    if (c.syncedRecipients > 0) {
-        signals.push({
-            kind: "tenant-synced-recipients",
-            text: `tenant has ${plural(c.syncedRecipients, "directory-synced recipient", "directory-synced recipients")} in it (IsDirSynced)`,
-        });
-    }
-    if (c.entra?.federated) {
-        signals.push({ kind: "entra-federated", text: "Entra ID shows it as a federated domain (authenticationType Federated)" });
-    }
-    if (c.entra !== undefined && c.entra.syncedUsers > 0) {
-        signals.push({
-            kind: "entra-synced-users",
-            text: `Entra ID has ${plural(c.entra.syncedUsers, "user", "users")} in it synced from on-premises`,
-        });
-    }
-    return signals;
+    return coexistenceSignalList(props.coexistence, props.directorySynced);
 }
 
 /** The signal from the policy owner's own list, naming the entry that matched. */

@@ -13,6 +13,7 @@ import {
     type CoexistenceSignals,
     type DomainSettings,
 } from "../schema";
+import { coexistenceSignalList } from "../coexistence-signals";
 import { setAcceptedDomain } from "./commands";
 import { readConnectionConfig, type ConfigGetter } from "./config";
 import { changedSettings, decideDiff, driftOf, settingsOf, type LiveSettings } from "./diff";
@@ -177,18 +178,6 @@ export async function update(_id: string, olds: AcceptedDomainOutputs, news: Acc
     return { outs: { ...news, drift: {}, identity: live.identity, original } };
 }
 
-/** Names of the coexistence signals that hold, for messages. */
-export function holdingSignals(signals: CoexistenceSignals, directorySynced: boolean): string[] {
-    const held: string[] = [];
-    if (directorySynced) held.push("declared directorySynced");
-    if (signals.hybridDomain) held.push("tenant hybrid domain (Get-OnPremisesOrganization)");
-    if (signals.onPremisesConnectors.length > 0) held.push(`on-premises outbound connector(s) ${signals.onPremisesConnectors.join(", ")}`);
-    if (signals.syncedRecipients > 0) held.push(`${signals.syncedRecipients} directory-synced recipient(s)`);
-    if (signals.entra?.federated) held.push("federated in Entra ID");
-    if (signals.entra && signals.entra.syncedUsers > 0) held.push(`${signals.entra.syncedUsers} synced Entra ID user(s)`);
-    return held;
-}
-
 /**
  * delete: by default leave the domain exactly as it is. With onDelete "restore",
  * set back the recorded original settings, except a restore to Authoritative while
@@ -219,7 +208,7 @@ export async function remove(_id: string, props: AcceptedDomainOutputs): Promise
     }
     if (original.domainType === "Authoritative" && live.domainType !== "Authoritative") {
         const signals = await reader.coexistence(domainName);
-        const held = holdingSignals(props.coexistence?.entra ? { ...signals, entra: props.coexistence.entra } : signals, props.directorySynced);
+        const held = coexistenceSignalList(props.coexistence?.entra ? { ...signals, entra: props.coexistence.entra } : signals, props.directorySynced).map((s) => s.text);
         if (held.length > 0) {
             throw new Error(
                 `refusing to restore ${domainName} to Authoritative: coexistence signals hold (${held.join("; ")}). ` +

@@ -220,7 +220,7 @@ describe("AcceptedDomain provider (emulated tenant)", () => {
         it("restore to Authoritative is refused while coexistence signals hold, with the reason", async () => {
             const { outs } = await provider.create(await checked({ domainName: "contoso.com", domainType: "Shared", onDelete: "restore" }));
             await run();
-            await assert.rejects(provider.delete("contoso.com", outs!), /refusing to restore contoso\.com to Authoritative.*hybrid domain.*NDR/s);
+            await assert.rejects(provider.delete("contoso.com", outs!), /refusing to restore contoso\.com to Authoritative.*tenant lists it as a hybrid domain of the on-premises organization.*NDR/s);
             assert.equal(liveType("contoso.com"), "InternalRelay");
         });
     });
