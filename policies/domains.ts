@@ -27,18 +27,5 @@ export const domainPatternSchema = z.string().regex(new RegExp(DOMAIN_OR_WILDCAR
     message: "must be a domain name such as contoso.com or a subdomain wildcard such as *.contoso.com",
 });
 
-/** Lowercase and drop one trailing dot: the form the resource's domainName uses. */
-export function normalizeDomain(name: string): string {
-    const lower = name.trim().toLowerCase();
-    return lower.endsWith(".") ? lower.slice(0, -1) : lower;
-}
-
-/** Whether `domain` (already lowercase, as the resource carries it) is covered by a config `pattern`. */
-export function domainMatches(pattern: string, domain: string): boolean {
-    const p = normalizeDomain(pattern);
-    const d = normalizeDomain(domain);
-    if (p.startsWith("*.")) {
-        return d.endsWith(p.slice(1));
-    }
-    return p === d;
-}
+// Matching lives with the components: the tenant reader matches connector RecipientDomains the same way.
+export { domainMatches, normalizeDomain } from "../components/domain-match";

@@ -16,6 +16,7 @@ import {
     getOutboundConnectors,
     type Command,
 } from "./commands";
+import { domainMatches } from "../domain-match";
 import type { LiveSettings } from "./diff";
 import { ExchangeError, NotFoundError } from "./errors";
 import type { CommandRunner } from "./session";
@@ -95,14 +96,7 @@ export interface CoexistenceFacts {
 
 /** Whether a connector's RecipientDomains entry ("*", "contoso.com", "*.contoso.com") covers the domain. */
 export function recipientDomainCovers(entry: string, domain: string): boolean {
-    const e = entry.trim().toLowerCase();
-    if (e === "*") {
-        return true;
-    }
-    if (e.startsWith("*.")) {
-        return domain.endsWith(e.slice(1));
-    }
-    return e === domain;
+    return entry.trim() === "*" || domainMatches(entry, domain);
 }
 
 /** The coexistence signals of one domain (without Entra, which the program supplies). */

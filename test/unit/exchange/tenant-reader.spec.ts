@@ -22,6 +22,7 @@ describe("tenant reader", () => {
         assert.equal(recipientDomainCovers("*.contoso.com", "contoso.com"), false);
         assert.equal(recipientDomainCovers("Contoso.com", "contoso.com"), true);
         assert.equal(recipientDomainCovers("fabrikam.com", "contoso.com"), false);
+        assert.equal(recipientDomainCovers("contoso.com.", "contoso.com"), true, "a trailing dot (DNS root) is ignored, as in the policy config");
     });
 
     it("a not-found error from the bulk read is a read failure, never 'the domain is gone'", async () => {
