@@ -7,13 +7,11 @@
  * default), plus the tenant's unmanaged domains. Exit 0 in sync, 1 drift, 2 error.
  * See docs/drift.md.
  */
-import * as path from "path";
+import { parseToolArgs, type StackArgs } from "./drift/args";
 import { exitCode, errorReport, renderJson, renderMarkdown, renderTable, type DriftReport } from "./drift/report";
 import { runDriftReport } from "./drift/run";
 
-export interface ReportArgs {
-    workDir: string;
-    stack?: string;
+export interface ReportArgs extends StackArgs {
     format: "table" | "json" | "markdown";
 }
 
@@ -22,26 +20,13 @@ const USAGE = "usage: drift-report [--cwd <project dir>] [--stack <name>] [--jso
 /** Parses the command line; throws with the usage on anything unknown. */
 export function parseReportArgs(argv: readonly string[], cwd: string): ReportArgs {
     const args: ReportArgs = { workDir: cwd, format: "table" };
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        const value = (): string => {
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value; ${USAGE}`);
-            return v;
-        };
-        if (a === "--json" || a === "--markdown") {
-            const format = a === "--json" ? "json" : "markdown";
-            if (args.format !== "table" && args.format !== format) throw new Error(`--json and --markdown exclude each other; ${USAGE}`);
-            args.format = format;
-        } else if (a === "--stack" || a === "-s") {
-            args.stack = value();
-        } else if (a === "--cwd" || a === "-C") {
-            args.workDir = path.resolve(cwd, value());
-        } else {
-            throw new Error(`unknown argument "${a}"; ${USAGE}`);
-        }
-    }
-    return args;
+    return parseToolArgs(argv, cwd, args, USAGE, (flag) => {
+        if (flag !== "--json" && flag !== "--markdown") return false;
+        const format = flag === "--json" ? "json" : "markdown";
+        if (args.format !== "table" && args.format !== format) throw new Error(`--json and --markdown exclude each other; ${USAGE}`);
+        args.format = format;
+        return true;
+    });
 }
 
 export function render(report: DriftReport, format: ReportArgs["format"]): string {

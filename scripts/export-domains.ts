@@ -10,16 +10,14 @@
  * code, since `pulumi import` can't import dynamic resources (docs/drift.md).
  * --dry-run prints the config without writing it. Exit 0 done, 2 error.
  */
-import * as path from "path";
+import { parseToolArgs, type StackArgs } from "./drift/args";
 import { readConnectionConfig } from "../components/exchange/config";
 import { domainsConfigSchema, type DomainConfigEntry } from "../components/schema";
 import { domainsConfigJson, exportDomains } from "./drift/export";
 import { selectStack } from "./drift/pulumi-cli";
 import { readStackTenant } from "./drift/run";
 
-export interface ExportArgs {
-    workDir: string;
-    stack?: string;
+export interface ExportArgs extends StackArgs {
     only: string[];
     dryRun: boolean;
 }
@@ -28,20 +26,12 @@ const USAGE = "usage: export-domains [--cwd <project dir>] [--stack <name>] [--d
 
 export function parseExportArgs(argv: readonly string[], cwd: string): ExportArgs {
     const args: ExportArgs = { workDir: cwd, only: [], dryRun: false };
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        const value = (): string => {
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value; ${USAGE}`);
-            return v;
-        };
-        if (a === "--dry-run") args.dryRun = true;
-        else if (a === "--domain" || a === "-d") args.only.push(value());
-        else if (a === "--stack" || a === "-s") args.stack = value();
-        else if (a === "--cwd" || a === "-C") args.workDir = path.resolve(cwd, value());
-        else throw new Error(`unknown argument "${a}"; ${USAGE}`);
-    }
-    return args;
+    return parseToolArgs(argv, cwd, args, USAGE, (flag, value) => {
+        if (flag === "--dry-run") args.dryRun = true;
+        else if (flag === "--domain" || flag === "-d") args.only.push(value());
+        else return false;
+        return true;
+    });
 }
 
 async function main(): Promise<number> {

@@ -67,6 +67,12 @@ describe("tool arguments", () => {
     it("export: repeated --domain and --dry-run", () => {
         assert.deepStrictEqual(parseExportArgs(["-d", "a.example", "--domain", "b.example", "--dry-run"], "/p"), { workDir: "/p", only: ["a.example", "b.example"], dryRun: true });
     });
+
+    it("export: the shared --stack/--cwd, and errors with its own usage", () => {
+        assert.deepStrictEqual(parseExportArgs(["-s", "prod", "-C", "/q"], "/p"), { workDir: "/q", stack: "prod", only: [], dryRun: false });
+        assert.throws(() => parseExportArgs(["--json"], "/p"), /unknown argument "--json"; usage: export-domains/);
+        assert.throws(() => parseExportArgs(["--domain", "--dry-run"], "/p"), /--domain needs a value; usage: export-domains/);
+    });
 });
 
 describe("the CLI environment (same as scripts/pulumi)", () => {
