@@ -121,19 +121,21 @@ export class AcceptedDomain extends pulumi.CustomResource {
     declare readonly onDelete: pulumi.Output<OnDelete>;
     /** Tenant coexistence signals read by check (plain values, known at preview). */
     declare readonly coexistence: pulumi.Output<CoexistenceSignals>;
-    /** Differences from the live tenant seen at check ({} once applied). */
-    declare readonly drift: pulumi.Output<Record<string, string>>;
     /** The accepted domain's Name in Exchange. */
     declare readonly identity: pulumi.Output<string>;
     /** The settings recorded when the stack adopted the domain. */
     declare readonly original: pulumi.Output<DomainSettings>;
 
     constructor(name: string, args: AcceptedDomainArgs, opts?: pulumi.CustomResourceOptions) {
-        // What pulumi.dynamic.Resource does, with the short provider text above.
+        // What pulumi.dynamic.Resource does, with the short provider text above. Every key
+        // here costs the SDK four promises, each capturing a stack trace, per resource, so
+        // only outputs worth reading are declared: `drift` (always {} once applied) stays in
+        // the checked inputs and the state, and an absent `entra` isn't sent at all.
+        const { entra, ...rest } = args;
         super(
             ACCEPTED_DOMAIN_TYPE,
             name,
-            { ...args, __provider: PROVIDER_SOURCE, coexistence: undefined, drift: undefined, identity: undefined, original: undefined },
+            { ...rest, ...(entra === undefined ? {} : { entra }), __provider: PROVIDER_SOURCE, coexistence: undefined, identity: undefined, original: undefined },
             opts,
         );
     }
