@@ -59,7 +59,8 @@ export interface AcceptedDomainArgs {
  * then transpiles (about a second more at each provider start).
  */
 const PULUMI_SDK_MANIFEST = "@pulumi/pulumi/package.json";
-const LIFECYCLE_MODULE: string = path.relative(path.dirname(require.resolve(PULUMI_SDK_MANIFEST)), lifecycleModulePath());
+// With "/" even when written on Windows: path.resolve takes it everywhere, a backslash only there.
+const LIFECYCLE_MODULE: string = path.relative(path.dirname(require.resolve(PULUMI_SDK_MANIFEST)), lifecycleModulePath()).split(path.sep).join("/");
 
 function lifecycleModulePath(): string {
     const source = require.resolve("./exchange/lifecycle");
@@ -97,6 +98,9 @@ export function compiledIsFresh(srcDir: string, outDir: string): boolean {
  * state after each step, so at 1,000 domains every byte here is written
  * millions of times during an adoption. A .ts module (dist/ stale) gets
  * ts-node, transpile only, first: the provider process has no TypeScript loader.
+ * A resource keeps the text it was last created or updated with (Pulumi carries
+ * the old outputs over an unchanged step), so the module it names must stay
+ * loadable; the text says what to do when it isn't.
  */
 export function providerSource(lifecycleModule: string): string {
     return [
@@ -104,7 +108,9 @@ export function providerSource(lifecycleModule: string): string {
         '  const path = require("path");',
         `  const file = path.resolve(path.dirname(require.resolve(${JSON.stringify(PULUMI_SDK_MANIFEST)})), ${JSON.stringify(lifecycleModule)});`,
         '  if (file.endsWith(".ts") && !process[Symbol.for("ts-node.register.instance")]) require(require.resolve("ts-node", { paths: [file] })).register({ transpileOnly: true });',
-        "  return require(file).acceptedDomainProvider;",
+        '  const provider = require("fs").existsSync(file) ? require(file).acceptedDomainProvider : undefined;',
+        "  if (!provider) throw new Error(`AcceptedDomain provider not found in ${file}: build or update the project there (npm run build)`);",
+        "  return provider;",
         "};",
     ].join("\n");
 }

@@ -58,7 +58,7 @@ describe("AcceptedDomain provider serialisation", () => {
         assert.ok(!text.includes(PASSWORD));
         assert.ok(!text.includes(APP_ID));
         assert.ok(!text.includes("certificatePassword\":"), "no auth object captured");
-        assert.ok(text.length < 600, `the provider text is ${text.length} chars; it is stored twice per domain`);
+        assert.ok(text.length < 700, `the provider text is ${text.length} chars; it is stored twice per domain`);
     });
 
     it("names the lifecycle module relative to the @pulumi/pulumi package, so a moved checkout or another `main` still loads it", () => {
@@ -71,15 +71,24 @@ describe("AcceptedDomain provider serialisation", () => {
         assert.ok(fs.existsSync(path.resolve(sdk, modulePath)), `${modulePath} resolves from ${sdk}`);
     });
 
-    it("quotes the module path as a JavaScript string literal", () => {
-        const odd = `dir with "quotes"\\ and \u2028/lifecycle.js`;
-        const handler = new Function("exports", "require", "process", providerSource(odd));
+    /** Runs the provider text with a stand-in require; returns what handler() gave and what was required. */
+    function runText(modulePath: string, exists: boolean): { result: unknown; required: string[] } {
+        const handler = new Function("exports", "require", "process", providerSource(modulePath));
         const exports: { handler?: () => unknown } = {};
         const required: string[] = [];
-        const fakeRequire = (id: string) => (id === "path" ? path : (required.push(id), { acceptedDomainProvider: "ok" }));
+        const fakeRequire = (id: string) =>
+            id === "path" ? path : id === "fs" ? { existsSync: () => exists } : (required.push(id), { acceptedDomainProvider: "ok" });
         handler(exports, Object.assign(fakeRequire, { resolve: () => "/sdk/package.json" }), process);
-        assert.equal(exports.handler?.(), "ok");
-        assert.deepEqual(required, [path.resolve("/sdk", odd)]);
+        return { result: exports.handler?.(), required };
+    }
+
+    it("quotes the module path as a JavaScript string literal", () => {
+        const odd = `dir with "quotes"\\ and \u2028/lifecycle.js`;
+        assert.deepEqual(runText(odd, true), { result: "ok", required: [path.resolve("/sdk", odd)] });
+    });
+
+    it("a module missing where the state says fails with what to do, not a TypeError", () => {
+        assert.throws(() => runText("../../../dist/components/exchange/lifecycle.js", false), /AcceptedDomain provider not found in \/dist\/components\/exchange\/lifecycle\.js: build or update the project there \(npm run build\)/);
     });
 
     // The engine starts the provider in the program's directory; dist/ stands for another `main`.
