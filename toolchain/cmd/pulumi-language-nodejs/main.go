@@ -76,12 +76,14 @@ func main() {
 	// The engine reads the port from the first line of our stdout.
 	fmt.Printf("%d\n", listener.Addr().(*net.TCPAddr).Port)
 
-	// On SIGINT/SIGTERM pass the signal on to running Node processes (so a
-	// Ctrl-C of `pulumi up` reaches the program and its providers), then let
-	// them finish: GracefulStop waits for the Run/RunPlugin calls, that is, for
-	// the children to exit. Stop (which cancels the calls, see childCancel) only
-	// after a grace period.
-	signals := make(chan os.Signal, 1)
+	// On SIGINT/SIGTERM pass the signal on to our children (the program and
+	// policy packs; the engine starts resource providers itself), then let them
+	// finish: GracefulStop waits for the Run/RunPlugin calls, that is, for the
+	// children to exit. Stop (which cancels the calls, see runChild) comes after
+	// a grace period or at a second signal. The engine's own plugin shutdown
+	// may end us sooner (SIGKILL after its grace); this only avoids killing a
+	// child before it has had its signal.
+	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
 		sig := <-signals
@@ -93,6 +95,8 @@ func main() {
 		}()
 		select {
 		case <-stopped:
+		case <-signals:
+			server.Stop()
 		case <-time.After(shutdownGrace):
 			server.Stop()
 		}
@@ -334,11 +338,12 @@ func (h *nodeHost) RunPlugin(
 // they are killed.
 const shutdownGrace = 10 * time.Second
 
-// runChild runs cmd to completion, tracking it so signals can be forwarded.
-// A non-zero exit is reported as a code, not as an error. When the call's
-// context ends (the engine cancels, or the server stops), the child gets
-// SIGTERM and shutdownGrace to exit, not exec.CommandContext's immediate
-// SIGKILL: a provider killed mid-Set would leave the state behind the tenant.
+// runChild runs cmd (made with exec.CommandContext) to completion, tracking
+// it so signals can be forwarded. A non-zero exit is reported as a code, not
+// as an error. When the call's context ends (the engine cancels, or the server
+// stops), the child gets SIGTERM and shutdownGrace to exit, not
+// CommandContext's immediate SIGKILL, so the program can still report and
+// flush what it was doing.
 func (h *nodeHost) runChild(cmd *exec.Cmd) (int, error) {
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = shutdownGrace
