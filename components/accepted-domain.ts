@@ -93,7 +93,7 @@ export function compiledIsFresh(srcDir: string, outDir: string): boolean {
  * `handler()` returns the provider object). pulumi.dynamic.Resource would put a
  * serialised closure here, about 3 KB with Pulumi's wrappers; this one only
  * names the lifecycle module, so it captures no value from the program (no
- * credential can end up in it) and is a tenth of the size. It is stored twice
+ * credential can end up in it) and is a fifth of the size. It is stored twice
  * per domain (inputs and outputs) and Pulumi's file backend rewrites the whole
  * state after each step, so at 1,000 domains every byte here is written
  * millions of times during an adoption. A .ts module (dist/ stale) gets
