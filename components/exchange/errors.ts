@@ -78,15 +78,21 @@ export function needsReconnect(error: unknown): boolean {
 
 type ErrorClass = new (cmdlet: string, message: string, record?: ErrorRecord) => ExchangeError;
 
+// Shared by the message rows and the status-code rows below: the same error, the same advice.
+const AUTH_HINT =
+    "check exchange:auth (app id, certificate and its password, or the access token) and that the app has the Exchange.ManageAsApp permission and an Exchange role";
+const THROTTLED_HINT = "Exchange Online throttled the request";
+const TRANSIENT_HINT = "a transient Exchange Online server error";
+
 /**
  * First matching row wins; rows test reason, errorId and message together.
  * Bare HTTP status codes are matched separately (STATUS_TABLE), against reason and
  * errorId only: EXO's message carries the domain name, and shop-503.com is not a 503.
  */
 const STATUS_TABLE: ReadonlyArray<{ test: RegExp; make: ErrorClass; hint: string }> = [
-    { test: /\b40[13]\b/, make: AuthError, hint: "check exchange:auth (app id, certificate and its password, or the access token) and that the app has the Exchange.ManageAsApp permission and an Exchange role" },
-    { test: /\b429\b/, make: ThrottledError, hint: "Exchange Online throttled the request" },
-    { test: /\b50[234]\b/, make: TransientError, hint: "a transient Exchange Online server error" },
+    { test: /\b40[13]\b/, make: AuthError, hint: AUTH_HINT },
+    { test: /\b429\b/, make: ThrottledError, hint: THROTTLED_HINT },
+    { test: /\b50[234]\b/, make: TransientError, hint: TRANSIENT_HINT },
 ];
 
 const TABLE: ReadonlyArray<{ test: RegExp; make: ErrorClass; hint: string }> = [
@@ -98,17 +104,17 @@ const TABLE: ReadonlyArray<{ test: RegExp; make: ErrorClass; hint: string }> = [
     {
         test: /Unauthori[sz]ed|Msal(Service|Client|UiRequired)Exception|CryptographicException|password is not correct|AADSTS\d+|AccessDenied|access is denied|authentication (failed|error)|invalid (client )?(secret|certificate|token)|certificate.*(password|not valid|invalid|couldn't be|could not be)|token.*(expired|invalid)|isn't assigned|not authorized/i,
         make: AuthError,
-        hint: "check exchange:auth (app id, certificate and its password, or the access token) and that the app has the Exchange.ManageAsApp permission and an Exchange role",
+        hint: AUTH_HINT,
     },
     {
         test: /Throttl|micro ?delay|server ?busy|too many requests|OverBudget|exceeded the (maximum|budget)|try again later|BackoffException/i,
         make: ThrottledError,
-        hint: "Exchange Online throttled the request",
+        hint: THROTTLED_HINT,
     },
     {
         test: /TransientException|transient (server )?error|Service Unavailable|Bad Gateway|Gateway Time-?out|temporarily unavailable/i,
         make: TransientError,
-        hint: "a transient Exchange Online server error",
+        hint: TRANSIENT_HINT,
     },
     {
         test: /CommandNotFoundException|is not recognized as|session (has )?(expired|closed|broken)|PSRemotingTransportException|runspace|connection (was )?(closed|reset|lost|aborted)|not connected/i,
