@@ -20,7 +20,7 @@ import { changedSettings, decideDiff, driftOf, settingsOf, type LiveSettings } f
 import { NotFoundError } from "./errors";
 import { configureSession, sharedSession, type SessionOptions } from "./session";
 import { snapshotWriterFromEnv } from "./snapshot";
-import { sharedReader, type LiveDomain, type TenantReader } from "./tenant-reader";
+import { sharedReader, type LiveDomain, type TenantReader, type TenantReaderOptions } from "./tenant-reader";
 
 /** The engine's marker for a value not known during preview (@pulumi/pulumi runtime/rpc unknownValue). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -28,16 +28,20 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** Prints a plain line (pulumi.log from a dynamic provider doesn't reach the CLI). */
 let say: (line: string) => void = (line) => console.log(line);
 
+/** The tenant reader's options: decided once per provider process, at configure (tenant() runs per call). */
+let readerOptions: TenantReaderOptions = {};
+
 /** configure: reads exchange:* from the stack config; the session connects on first use. */
 export function configure(get: ConfigGetter, options: SessionOptions = {}): void {
     if (options.log) {
         say = options.log;
     }
     configureSession(readConnectionConfig(get), options);
+    readerOptions = { onDomains: snapshotWriterFromEnv(process.env, (line) => say(line)) };
 }
 
 function tenant(): TenantReader {
-    return sharedReader(sharedSession(), { onDomains: snapshotWriterFromEnv(process.env, say) });
+    return sharedReader(sharedSession(), readerOptions);
 }
 
 function containsUnknown(value: unknown): boolean {
