@@ -124,7 +124,7 @@ async function prepare(variant: Variant, n: number, opts: Options): Promise<Work
     for (const d of domainNames(n)) {
         state.acceptedDomains.push(acceptedDomainState(d, "Authoritative"));
     }
-    state.latency = { connectMs: opts.connectMs, defaultCmdletMs: opts.cmdletMs, cmdletMs: {} };
+    state.latency = { connectMs: opts.connectMs, formatDataMs: 0, defaultCmdletMs: opts.cmdletMs, cmdletMs: {} };
     writeTenantState(ws.statePath, state);
     const secret = variant === "product" ? await encryptedPassword(ws) : undefined;
     writeStackConfig(ws, variant, declared(n, 0), secret);

@@ -42,7 +42,7 @@ export function coexistenceSignalList(c: CoexistenceSignals, directorySynced: bo
         const names = c.onPremisesConnectors.map((n) => `"${n}"`).join(", ");
         signals.push({
             kind: "tenant-onprem-connector",
-            text: `tenant routes it to on-premises through outbound connector ${names} (ConnectorType OnPremises, RecipientDomains)`,
+            text: `tenant routes it to on-premises through outbound connector ${names} (ConnectorType OnPremises, RecipientDomains or AllAcceptedDomains)`,
         });
     }
     if (c.syncedRecipients > 0) {

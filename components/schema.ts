@@ -210,10 +210,27 @@ export type AcceptedDomainOutputs = z.infer<typeof acceptedDomainOutputsSchema>;
 /** Config namespace of every key below. */
 export const CONFIG_NAMESPACE = "exchange";
 
+/** A tenant id as Entra ID writes it: a GUID. */
+const TENANT_GUID = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
+
+/**
+ * Why a tenant id is refused: Connect-ExchangeOnline -Organization takes the tenant's primary
+ * .onmicrosoft.com domain only; module 3.9.0 answers a GUID with "Organization cannot be a Guid,
+ * please enter the name of the tenant instead." (office-docs-powershell commit 2e563a9c42, which
+ * took "or the tenant id" back out of the Connect-ExchangeOnline page).
+ */
+export const ORGANIZATION_GUID_REFUSAL =
+    "Connect-ExchangeOnline -Organization doesn't accept a tenant id (the module answers \"Organization cannot be a Guid\"); " +
+    "use the tenant's initial domain, e.g. contoso.onmicrosoft.com (Microsoft 365 admin center > Settings > Domains)";
+
 /** exchange:organization — the tenant's initial domain, as Connect-ExchangeOnline -Organization takes it. */
 export const organizationConfigSchema = z
     .string({ error: "set it to the tenant's initial domain, e.g. contoso.onmicrosoft.com" })
     .transform((value, ctx) => {
+        if (TENANT_GUID.test(value.trim())) {
+            ctx.addIssue({ code: "custom", message: ORGANIZATION_GUID_REFUSAL });
+            return z.NEVER;
+        }
         const result = normalizeDomainName(value);
         if (result.ok) {
             return result.domain;
@@ -237,14 +254,21 @@ export const authConfigSchema = z.discriminatedUnion(
             /** The .pfx password: set it with `pulumi config set --secret --path exchange:auth.certificatePassword`. */
             certificatePassword: nonEmpty("certificatePassword (set it as a secret)"),
         }),
-        z.strictObject({ kind: z.literal("managedIdentity") }),
+        z.strictObject({
+            kind: z.literal("managedIdentity"),
+            /**
+             * A user-assigned identity's client (application) id, sent as -ManagedIdentityAccountId;
+             * absent = the system-assigned identity (Connect-ExchangeOnline page).
+             */
+            accountId: nonEmpty("accountId (the user-assigned managed identity's client id)").optional(),
+        }),
         z.strictObject({
             kind: z.literal("accessToken"),
             /** An OAuth access token for Exchange Online: set it as a secret. */
             accessToken: nonEmpty("accessToken (set it as a secret)"),
         }),
     ],
-    { error: 'kind must be "certificate" (appId, certificateFilePath, certificatePassword), "managedIdentity" or "accessToken" (accessToken)' },
+    { error: 'kind must be "certificate" (appId, certificateFilePath, certificatePassword), "managedIdentity" (accountId for a user-assigned identity) or "accessToken" (accessToken)' },
 );
 export type AuthConfig = z.infer<typeof authConfigSchema>;
 

@@ -40,6 +40,7 @@ export function acceptedDomainState(
         matchSubDomains: false,
         outboundOnly: false,
         guid: newGuid(),
+        validationErrors: [],
     };
 }
 

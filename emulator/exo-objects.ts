@@ -33,7 +33,7 @@ export function acceptedDomainObject(d: AcceptedDomainState, state: TenantState)
         ["Guid", d.guid],
         ["DistinguishedName", `CN=${d.name},CN=Accepted Domains,CN=Transport Settings,CN=${state.organization.name},CN=Microsoft Exchange,CN=Services,CN=Configuration`],
         ["WhenChangedUTC", d.whenChangedUtc ?? null],
-        ["IsValid", true],
+        ["IsValid", d.validationErrors.length === 0],
         ["ObjectState", "Unchanged"],
     ];
     return new PSObject("Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.AcceptedDomain", entries);
@@ -86,7 +86,7 @@ export function outboundConnectorObject(c: OutboundConnectorState): PSObject {
         ["IsTransportRuleScoped", c.isTransportRuleScoped],
         ["RouteAllMessagesViaOnPremises", c.routeAllMessagesViaOnPremises],
         ["CloudServicesMailEnabled", c.connectorType === "OnPremises"],
-        ["AllAcceptedDomains", false],
+        ["AllAcceptedDomains", c.allAcceptedDomains],
         ["Guid", c.guid],
     ]);
 }

@@ -1,7 +1,8 @@
 /**
  * Fault injection decided from the persisted `faults` block of the tenant state. Counters are
  * decremented as consumed and written back under the state lock, so they hold across processes.
- * Order per tenant cmdlet call: crash, hang, throttle, transient read error.
+ * Order per tenant cmdlet call: crash, hang, throttle (429 after the module's own retries),
+ * transient read error (HTTP 500), micro delay (a warning; the call goes on).
  */
 import type { Faults } from "./state";
 
@@ -10,7 +11,8 @@ export type FaultDecision =
     | { kind: "crash" }
     | { kind: "hang"; ms: number | null }
     | { kind: "throttle" }
-    | { kind: "transient" };
+    | { kind: "transient" }
+    | { kind: "microDelay" };
 
 /** Mutates `faults` (consuming counters); returns what to do and whether anything changed. */
 export function consumeFault(faults: Faults, cmdlet: string, kind: "read" | "write"): { decision: FaultDecision; changed: boolean } {
@@ -42,6 +44,10 @@ export function consumeFault(faults: Faults, cmdlet: string, kind: "read" | "wri
         faults.transientReadErrors -= 1;
         return { decision: { kind: "transient" }, changed: true };
     }
+    if (faults.microDelayNextCalls > 0) {
+        faults.microDelayNextCalls -= 1;
+        return { decision: { kind: "microDelay" }, changed: true };
+    }
     return { decision: { kind: "none" }, changed };
 }
 
@@ -51,5 +57,8 @@ export function cmdletLatency(latency: { defaultCmdletMs: number; cmdletMs: Reco
     return hit ? hit[1] : latency.defaultCmdletMs;
 }
 
-/** Delay quoted in the throttling error (EXO's micro delay). */
+/** Retry-after quoted in the 429 error. */
 export const THROTTLE_DELAY_MS = 5000;
+
+/** Delay a micro-delay fault adds (and quotes in its warning). */
+export const MICRO_DELAY_MS = 50;

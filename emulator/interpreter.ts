@@ -12,9 +12,11 @@ import * as fs from "fs";
 import { createHash } from "crypto";
 import { COMMON_PARAMS, bindParameters, checkMandatory, psTypeName, type RawArg } from "./binder";
 import { resolveCmdlet } from "./cmdlets";
-import { BoundParams, type CmdletContext, type CmdletDef, type SessionState } from "./cmdlets/types";
-import { PsError, errorRecordValue, exoErrors, formatErrorForHost, psErrors, type ErrorInfo } from "./errors";
-import { THROTTLE_DELAY_MS, cmdletLatency, consumeFault } from "./faults";
+import { BoundParams, EXO_MODULE, type CmdletContext, type CmdletDef, type SessionState } from "./cmdlets/types";
+import { assemblyLoadError, couldNotAutoloadError, loadsOn, newestFirst } from "./modules";
+import { PsError, errorRecordValue, exoErrors, errorReasonForHost, microDelayWarning, psErrors, type ErrorInfo } from "./errors";
+import type { ConsoleHost } from "./host";
+import { MICRO_DELAY_MS, THROTTLE_DELAY_MS, cmdletLatency, consumeFault } from "./faults";
 import { redactParams, type Journal, type JournalJson } from "./journal";
 import type { CommandCall, Expr, PipelineStatement, Statement } from "./parser/ast";
 import { ParseError, formatParseError, parseScript } from "./parser/parser";
@@ -35,13 +37,9 @@ import {
     type Value,
 } from "./values";
 
-export interface Host {
-    /** Raw write to stdout / stderr. */
-    write(stream: "out" | "error", text: string): void;
-}
-
 export interface InterpreterOptions {
-    host: Host;
+    /** The console host (host.ts): every byte the session writes goes through it. */
+    host: ConsoleHost;
     journal: Journal;
     statePath: string | undefined;
     /** Injected crash: must end the process (never returns). */
@@ -93,7 +91,7 @@ const recordInfo = new WeakMap<PSObject, ErrorInfo>();
 
 export class Interpreter {
     readonly session: SessionState;
-    private readonly host: Host;
+    private readonly host: ConsoleHost;
     private readonly journal: Journal;
     private readonly sleep: (ms: number) => Promise<void>;
 
@@ -101,17 +99,18 @@ export class Interpreter {
         this.host = opts.host;
         this.journal = opts.journal;
         this.sleep = opts.sleep ?? defaultSleep;
-        this.session = { vars: new Map(), connection: null, statePath: opts.statePath };
+        this.session = { vars: new Map(), connection: null, statePath: opts.statePath, exoModule: undefined };
         this.setVar("ErrorActionPreference", "Continue");
         this.setVar("WarningPreference", "Continue");
         this.setVar("ConfirmPreference", "High");
     }
 
     private out(line: string): void {
-        this.host.write("out", line + "\n");
+        this.host.writeLine(line);
     }
-    private err(line: string): void {
-        this.host.write("error", line + "\n");
+    /** An error record on stderr, as ConciseView shows it ("<reason>: <message>"). */
+    private showError(info: ErrorInfo): void {
+        this.host.errorLine(errorReasonForHost(info), info.message);
     }
 
     /** Parses and runs one complete chunk of input. */
@@ -121,7 +120,7 @@ export class Interpreter {
             statements = parseScript(src);
         } catch (e) {
             if (!(e instanceof ParseError)) throw e;
-            this.err(formatParseError(src, e));
+            this.host.errorLine("ParserError", formatParseError(src, e).replace(/^ParserError: /, ""));
             this.journal.write("parse-error", { message: e.message, offset: e.offset });
             return;
         }
@@ -131,7 +130,7 @@ export class Interpreter {
             } catch (e) {
                 if (e instanceof CrashSignal) throw e;
                 const pe = this.toPsError(e);
-                this.err(formatErrorForHost(pe.info));
+                this.showError(pe.info);
                 if (pe.scriptTerminating) return;
             }
         }
@@ -154,7 +153,34 @@ export class Interpreter {
         if (key === "false") return false;
         if (key === "null") return null;
         const v = this.session.vars.get(key);
+        if (v === undefined && key === "psversiontable") return this.psVersionTable();
         return v === undefined ? null : v;
+    }
+
+    /** The automatic $PSVersionTable (PSVersion from state `host.psVersion`). */
+    private psVersionTable(): PSHashtable {
+        const path = this.session.statePath;
+        const h = new PSHashtable(false);
+        h.set("PSVersion", path ? stateModule().loadTenantState(path).host.psVersion : "7.4.6");
+        h.set("PSEdition", "Core");
+        h.set("Platform", "Unix");
+        h.set("OS", "Linux (Exchange Online emulator)");
+        return h;
+    }
+
+    /**
+     * Command discovery for an ExchangeOnlineManagement command while the module isn't loaded:
+     * autoloading imports the newest installed version; none installed is "not recognized", one
+     * that can't load on this PowerShell is CouldNotAutoloadMatchingModule (modules.ts).
+     */
+    private autoloadExoModule(command: string): void {
+        const path = this.session.statePath;
+        if (this.session.exoModule !== undefined || !path) return; // without state, Connect says what is missing
+        const host = stateModule().loadTenantState(path).host;
+        const newest = newestFirst(host.exchangeOnlineManagement)[0];
+        if (newest === undefined) throw new PsError(psErrors.commandNotFound(command));
+        if (!loadsOn(newest, host.psVersion)) throw new PsError(couldNotAutoloadError(command, assemblyLoadError(newest)));
+        this.session.exoModule = newest;
     }
     setVar(name: string, value: Value): void {
         const key = this.varKey(name);
@@ -206,6 +232,18 @@ export class Interpreter {
         return out;
     }
 
+    /**
+     * The value of a statement used as a value ($x = …, @{ k = … }, ( … )): a pure expression keeps
+     * its value, so @(1) stays an array of one; a pipeline with commands collects its output, and
+     * one item is that item (PowerShell's assignment and hashtable semantics).
+     */
+    private async valueOf(st: Statement): Promise<Value> {
+        if (st.kind === "pipeline" && st.elements.length === 1 && st.elements[0].kind === "expr") {
+            return this.evalExpr(st.elements[0].expr);
+        }
+        return collapse(await this.collect(st));
+    }
+
     private async execStatements(sts: Statement[], emit: (v: Value) => void): Promise<void> {
         for (const st of sts) await this.execStatement(st, emit);
     }
@@ -215,7 +253,7 @@ export class Interpreter {
             case "pipeline":
                 return this.runPipeline(st, emit);
             case "assign":
-                this.setVar(st.variable, collapse(await this.collect(st.value)));
+                this.setVar(st.variable, await this.valueOf(st.value));
                 return;
             case "throw": {
                 if (!st.value) throw new PsError(psErrors.runtime("ScriptHalted", "ScriptHalted"), true);
@@ -293,8 +331,16 @@ export class Interpreter {
     private async invokeCommand(cmd: CommandCall, input: Value[] | undefined): Promise<Value[]> {
         const def = resolveCmdlet(cmd.name, this.session);
         const raw = await this.rawArgs(cmd);
-        if (!def) {
-            const info = psErrors.commandNotFound(cmd.name);
+        let missing: ErrorInfo | undefined = def ? undefined : psErrors.commandNotFound(cmd.name);
+        if (def && def.module === EXO_MODULE) {
+            try {
+                this.autoloadExoModule(def.name);
+            } catch (e) {
+                missing = this.toPsError(e).info;
+            }
+        }
+        if (!def || missing) {
+            const info = missing ?? psErrors.commandNotFound(cmd.name);
             this.journal.write("cmdlet", { cmdlet: cmd.name, module: null, params: {}, outcome: "error", error: errorJson(info), durationMs: 0 });
             throw new PsError(info);
         }
@@ -361,19 +407,20 @@ export class Interpreter {
                     );
                 }
                 if (warningAction === "silentlycontinue" || warningAction === "ignore") return;
-                this.out(`WARNING: ${message}`);
+                this.host.streamLine("WARNING", message);
             },
             writeError: (info) => {
                 errors.push(info);
                 if (errorAction === "stop") throw new PsError(info, true);
                 if (errorAction === "silentlycontinue" || errorAction === "ignore") return;
-                this.err(formatErrorForHost(info));
+                this.showError(info);
             },
-            whatIf: (target) => {
-                if (bound.get("Confirm") === true) {
-                    throw new PsError(
-                        psErrors.runtime("The Exchange Online emulator cannot prompt for confirmation (stdin carries the command protocol); pass -Confirm:$false.", `ConfirmNotSupported,${def.name}`, "InvalidOperation"),
-                    );
+            whatIf: async (target) => {
+                if (bound.get("Confirm") === true && bound.get("WhatIf") !== true) {
+                    // ShouldProcess asks the host: under -NonInteractive that throws, otherwise the
+                    // answer is read from stdin (the next protocol lines), as pwsh does (host.ts).
+                    const answer = await this.host.confirm("Confirm", `Are you sure you want to perform this action?\nPerforming the operation "${def.name}" on target "${target}".`);
+                    return answer === "no";
                 }
                 if (bound.get("WhatIf") !== true) return false;
                 whatIf = true;
@@ -415,9 +462,9 @@ export class Interpreter {
 
     /** Consumes injected faults; false when the call must not run (its error is already written). */
     private async applyFaults(def: CmdletDef, kind: "read" | "write", ctx: CmdletContext): Promise<boolean> {
-        const { decision, latency } = await stateModule().updateTenantState(this.requireStatePath(), (s: TenantState) => {
+        const { decision, latency, server } = await stateModule().updateTenantState(this.requireStatePath(), (s: TenantState) => {
             const r = consumeFault(s.faults, def.name, kind);
-            return { result: { decision: r.decision, latency: cmdletLatency(s.latency, def.name) }, changed: r.changed };
+            return { result: { decision: r.decision, latency: cmdletLatency(s.latency, def.name), server: s.organization.domainController }, changed: r.changed };
         });
         if (decision.kind === "crash") throw new CrashSignal(def.name);
         if (decision.kind === "hang") {
@@ -427,12 +474,17 @@ export class Interpreter {
         }
         if (latency > 0) await this.sleep(latency);
         if (decision.kind === "throttle") {
-            ctx.writeError(exoErrors.serverBusy(def.name, THROTTLE_DELAY_MS));
+            ctx.writeError(exoErrors.tooManyRequests(def.name, server, Math.ceil(THROTTLE_DELAY_MS / 1000)));
             return false;
         }
         if (decision.kind === "transient") {
-            ctx.writeError(exoErrors.transient(def.name));
+            ctx.writeError(exoErrors.transient(def.name, server));
             return false;
+        }
+        if (decision.kind === "microDelay") {
+            // KB 2881759: the call is delayed and goes on; the host shows a warning, nothing fails.
+            await this.sleep(MICRO_DELAY_MS);
+            ctx.warn(microDelayWarning(MICRO_DELAY_MS));
         }
         return true;
     }
@@ -468,10 +520,10 @@ export class Interpreter {
                 return collapse(out);
             }
             case "paren":
-                return collapse(await this.collect(e.statement));
+                return this.valueOf(e.statement);
             case "hash": {
                 const h = new PSHashtable(e.ordered);
-                for (const entry of e.entries) h.set(toPsString(await this.evalExpr(entry.key)), collapse(await this.collect(entry.value)));
+                for (const entry of e.entries) h.set(toPsString(await this.evalExpr(entry.key)), await this.valueOf(entry.value));
                 return h;
             }
             case "type":
@@ -570,7 +622,7 @@ export class Interpreter {
         const n = name.toLowerCase();
         if (t instanceof ConsoleWriter && (n === "writeline" || n === "write")) {
             const text = args.length ? toPsString(args[0]) : "";
-            this.host.write(t.stream, n === "writeline" ? text + "\n" : text);
+            this.host.raw(t.stream, n === "writeline" ? text + "\n" : text);
             return null;
         }
         if (isStatic && t instanceof TypeRef) {

@@ -1,17 +1,21 @@
 /**
- * Process entry of the Exchange Online emulator: speaks node-powershell 5 / child-shell's protocol.
+ * Process entry of the Exchange Online emulator: node-powershell starts it in place of pwsh.
  *
- * child-shell (node_modules/child-shell/dist/Shell.js, invokeCommand) spawns us with
- * `-NoLogo -NoExit -Command -` and, for each invoke(), writes to stdin:
+ * child-shell (node_modules/child-shell/dist/Shell.js, invokeCommand) spawns pwsh with
+ * `-NoLogo [our options] -NoExit -Command -` and, for each invoke(), writes to stdin:
  *   [Console]::Error.WriteLine("<16-char id>") / [Console]::Out.WriteLine("<id>") / <command> /
  *   the same two marker lines again
  * then reads stdout and stderr up to the second marker on each. Any stderr bytes between the markers
- * make the call fail (InvocationError with the stderr text). So, like pwsh reading `-Command -`, we run
- * each line as soon as it forms complete input (multi-line commands wait for their closing line), write
- * pipeline output to stdout and errors to stderr. stdin EOF ends the process with code 0; SIGTERM
- * (child-shell's dispose) ends it with 143, which child-shell treats as a clean exit.
+ * make the call fail. So this loop reads stdin as pwsh's InputLoop does under `-Command -`
+ * (ConsoleHost.cs InputLoop.Run, host.ts has the sources): the host writes ESC[?1h before each read
+ * and ESC[?1l before each line it runs; blank lines are skipped; a line that parses as incomplete
+ * starts a block that takes every following line and runs only at a blank line (a block still open
+ * at end of input is dropped); prompts read their answers from the same stdin. stdin EOF ends the
+ * process with code 0; SIGTERM (child-shell's dispose) ends it with 143, which child-shell treats as
+ * a clean exit.
  */
 import { CrashSignal, Interpreter } from "./interpreter";
+import { ConsoleHost, parseHostFlags, renderingFrom } from "./host";
 import { Journal } from "./journal";
 import { ParseError, parseScript } from "./parser/parser";
 import { loadedStateModule } from "./lazy-state";
@@ -27,8 +31,53 @@ function exit(code: number, fields: Record<string, string | number | null>): nev
     process.exit(code);
 }
 
+/** Lines of stdin as they arrive; the input loop and prompts read from the same source, as in pwsh. */
+class StdinLines {
+    private readonly lines: string[] = [];
+    private partial = "";
+    private ended = false;
+    private waiter: (() => void) | undefined;
+
+    push(chunk: string): void {
+        const parts = (this.partial + chunk).split("\n");
+        this.partial = parts.pop() ?? "";
+        this.lines.push(...parts);
+        this.wake();
+    }
+
+    end(): void {
+        if (this.partial !== "") this.lines.push(this.partial);
+        this.partial = "";
+        this.ended = true;
+        this.wake();
+    }
+
+    private wake(): void {
+        const w = this.waiter;
+        this.waiter = undefined;
+        w?.();
+    }
+
+    /** The next line without its line ending, or null at end of input. */
+    async next(): Promise<string | null> {
+        while (this.lines.length === 0 && !this.ended) await new Promise<void>((r) => (this.waiter = r));
+        const line = this.lines.shift();
+        if (line === undefined) return null;
+        return line.endsWith("\r") ? line.slice(0, -1) : line;
+    }
+}
+
+const stdinLines = new StdinLines();
+const argv = process.argv.slice(2);
+const host = new ConsoleHost({
+    flags: parseHostFlags(argv),
+    rendering: renderingFrom(process.env),
+    write: (stream, text) => (stream === "out" ? process.stdout : process.stderr).write(text),
+    readLine: () => stdinLines.next(),
+});
+
 const interp = new Interpreter({
-    host: { write: (stream, text) => (stream === "out" ? process.stdout : process.stderr).write(text) },
+    host,
     journal,
     statePath,
     crash: (cmdlet) => crash(cmdlet),
@@ -51,9 +100,7 @@ async function runChunk(src: string): Promise<void> {
     }
 }
 
-const MARKER = /^\[Console\]::(Out|Error)\.WriteLine\("[0-9A-Za-z]{16}"\)$/;
-
-/** True when `src` is incomplete input (pwsh would prompt ">>" for more). */
+/** True when `src` is incomplete input (IncompleteParseException: pwsh enters block mode). */
 function isIncomplete(src: string): boolean {
     try {
         parseScript(src);
@@ -63,67 +110,44 @@ function isIncomplete(src: string): boolean {
     }
 }
 
-function startStdinLoop(): void {
-    const queue: string[] = [];
-    let partial = "";
-    let pending: string | null = null;
-    let running = false;
-    let ended = false;
-
-    const handleLine = async (rawLine: string) => {
-        const line = rawLine.endsWith("\r") ? rawLine.slice(0, -1) : rawLine;
-        if (pending !== null && MARKER.test(line)) {
-            // A protocol marker can't continue a command: report the unfinished one as pwsh would.
-            const unfinished: string = pending;
-            pending = null;
-            await runChunk(unfinished);
-        }
-        const candidate: string = pending === null ? line : `${pending}\n${line}`;
-        if (isIncomplete(candidate)) {
-            pending = candidate;
-            return;
-        }
-        pending = null;
-        await runChunk(candidate);
-    };
-
-    const pump = async () => {
-        if (running) return;
-        running = true;
-        try {
-            while (queue.length) await handleLine(queue.shift() as string);
-        } finally {
-            running = false;
-        }
-        if (ended && queue.length === 0) {
-            if (pending !== null) {
-                const unfinished: string = pending;
-                pending = null;
-                await runChunk(unfinished);
+/** InputLoop.Run under `-Command -` (no prompt, no echo). */
+async function inputLoop(): Promise<void> {
+    let block: string | null = null;
+    for (;;) {
+        host.beforeRead();
+        const line = await stdinLines.next();
+        if (line === null) break; // end of input: an unfinished block is dropped, as pwsh does
+        if (block !== null) {
+            if (line.trim() !== "") {
+                block = `${block}\n${line}`;
+                continue;
             }
-            exit(0, { reason: "stdin-closed" });
+            const src: string = block;
+            block = null;
+            host.beforeRun();
+            await runChunk(src);
+            continue;
         }
-    };
+        if (line.trim() === "") continue;
+        if (isIncomplete(line)) {
+            block = line;
+            continue;
+        }
+        host.beforeRun();
+        await runChunk(line);
+    }
+    exit(0, { reason: "stdin-closed" });
+}
 
+function startStdinLoop(): void {
     const fail = (e: unknown) => {
         process.stderr.write(`exo-emulator internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
         exit(1, { reason: "internal-error" });
     };
-
     process.stdin.setEncoding("utf8");
-    process.stdin.on("data", (chunk: string) => {
-        partial += chunk;
-        const lines = partial.split("\n");
-        partial = lines.pop() ?? "";
-        queue.push(...lines);
-        pump().catch(fail);
-    });
-    process.stdin.on("end", () => {
-        ended = true;
-        if (partial) queue.push(partial);
-        partial = "";
-        pump().catch(fail);
-    });
+    process.stdin.on("data", (chunk: string) => stdinLines.push(chunk));
+    process.stdin.on("end", () => stdinLines.end());
+    inputLoop().catch(fail);
 }
 
 function main(argv: string[]): void {
@@ -150,4 +174,4 @@ function main(argv: string[]): void {
     startStdinLoop();
 }
 
-main(process.argv.slice(2));
+main(argv);

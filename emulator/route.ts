@@ -42,9 +42,11 @@ function coversDomain(pattern: string, domain: string): boolean {
     return p === domain;
 }
 
-/** Enabled OnPremises connector whose RecipientDomains cover the domain. */
+/** Enabled OnPremises connector whose RecipientDomains cover the domain, or that serves AllAcceptedDomains. */
 export function onPremisesConnectorFor(state: TenantState, domain: string): OutboundConnectorState | undefined {
-    return state.outboundConnectors.find((c) => c.enabled && c.connectorType === "OnPremises" && c.recipientDomains.some((p) => coversDomain(p, domain)));
+    return state.outboundConnectors.find(
+        (c) => c.enabled && c.connectorType === "OnPremises" && ((c.allAcceptedDomains && acceptedDomainFor(state, domain) !== undefined) || c.recipientDomains.some((p) => coversDomain(p, domain))),
+    );
 }
 
 export function simulateRoute(state: TenantState, rawAddress: string): RouteResult {

@@ -30,6 +30,11 @@ export const acceptedDomainSchema = z.strictObject({
     outboundOnly: z.boolean().default(false),
     guid: z.string().uuid(),
     whenChangedUtc: z.string().optional(),
+    /**
+     * Validation errors EXO reports for a corrupted object: reading it gives a warning whose reason
+     * goes on over a second line ("… The following validation errors happened:\n<error>").
+     */
+    validationErrors: z.array(z.string().min(1)).default([]),
 });
 
 export const recipientSchema = z.strictObject({
@@ -68,6 +73,8 @@ export const outboundConnectorSchema = z.strictObject({
     enabled: z.boolean().default(true),
     isTransportRuleScoped: z.boolean().default(false),
     routeAllMessagesViaOnPremises: z.boolean().default(false),
+    /** AllAcceptedDomains: an OnPremises connector that routes every accepted domain (New-OutboundConnector page). */
+    allAcceptedDomains: z.boolean().default(false),
     comment: z.string().default(""),
     guid: z.string().uuid(),
 });
@@ -87,12 +94,14 @@ export const credentialsSchema = z.strictObject({
         .default([]),
     /** sha256 of each accepted -AccessToken string. */
     accessTokenSha256: z.array(sha256Hex).default([]),
-    /** Whether Connect-ExchangeOnline -ManagedIdentity succeeds. */
+    /** Whether Connect-ExchangeOnline -ManagedIdentity (system-assigned) succeeds. */
     managedIdentityAllowed: z.boolean().default(false),
+    /** Client ids of user-assigned managed identities that -ManagedIdentity -ManagedIdentityAccountId accepts. */
+    userAssignedManagedIdentities: z.array(z.string().min(1)).default([]),
 });
 
 export const faultsSchema = z.strictObject({
-    /** The next N EXO tenant cmdlet calls fail with EXO's server-busy/micro-delay error. */
+    /** The next N EXO tenant cmdlet calls fail with HTTP 429 (TooManyRequests), as after the V3 module's own retries. */
     throttleNextCalls: nonNegInt.default(0),
     /** After N more EXO cmdlet calls succeed, the next one kills the process (SIGKILL). null = off. */
     crashAfterCmdlets: nonNegInt.nullable().default(null),
@@ -110,12 +119,16 @@ export const faultsSchema = z.strictObject({
         .strictObject({ remaining: nonNegInt, message: z.string().optional() })
         .nullable()
         .default(null),
-    /** The next N read cmdlets (Get-*) fail with a transient server error. */
+    /** The next N read cmdlets (Get-*) fail with a transient server error (HTTP 500). */
     transientReadErrors: nonNegInt.default(0),
+    /** The next N tenant cmdlet calls are delayed with KB 2881759's "Micro delay applied" warning, and succeed. */
+    microDelayNextCalls: nonNegInt.default(0),
 });
 
 export const latencySchema = z.strictObject({
     connectMs: nonNegInt.default(0),
+    /** Added to a connect without -SkipLoadingFormatData (downloading and loading the format data). */
+    formatDataMs: nonNegInt.default(0),
     defaultCmdletMs: nonNegInt.default(0),
     /** Per-cmdlet override, keyed by cmdlet name (case-insensitive). */
     cmdletMs: z.record(z.string(), nonNegInt).default({}),
@@ -136,6 +149,16 @@ export const entraSchema = z.strictObject({
         .default([]),
 });
 
+/**
+ * The machine pwsh runs on: its PowerShell version and the ExchangeOnlineManagement versions
+ * installed (Get-Module -ListAvailable). Connect-ExchangeOnline exists only when one of them can
+ * load on that PowerShell; an empty list is "module not installed".
+ */
+export const hostSchema = z.strictObject({
+    psVersion: z.string().regex(/^7\.\d+\.\d+$/, "must be a PowerShell 7 version such as 7.4.6").default("7.4.6"),
+    exchangeOnlineManagement: z.array(z.string().regex(/^\d+\.\d+\.\d+$/, "must be a module version such as 3.9.2")).default(["3.9.2"]),
+});
+
 export const tenantStateSchema = z.strictObject({
     version: z.literal(1),
     organization: z.strictObject({
@@ -146,19 +169,21 @@ export const tenantStateSchema = z.strictObject({
         /** Server name EXO puts in "couldn't be found on '<server>'" messages. */
         domainController: z.string().default("AM0PR01A001DC01.EURPRD01.PROD.OUTLOOK.COM"),
     }),
-    credentials: credentialsSchema.default({ apps: [], accessTokenSha256: [], managedIdentityAllowed: false }),
+    credentials: credentialsSchema.default({ apps: [], accessTokenSha256: [], managedIdentityAllowed: false, userAssignedManagedIdentities: [] }),
     acceptedDomains: z.array(acceptedDomainSchema).default([]),
     recipients: z.array(recipientSchema).default([]),
     onPremisesOrganizations: z.array(onPremisesOrganizationSchema).default([]),
     outboundConnectors: z.array(outboundConnectorSchema).default([]),
     entra: entraSchema.default({ organization: { onPremisesSyncEnabled: false }, domains: [] }),
-    latency: latencySchema.default({ connectMs: 0, defaultCmdletMs: 0, cmdletMs: {} }),
+    host: hostSchema.default({ psVersion: "7.4.6", exchangeOnlineManagement: ["3.9.2"] }),
+    latency: latencySchema.default({ connectMs: 0, formatDataMs: 0, defaultCmdletMs: 0, cmdletMs: {} }),
     faults: faultsSchema.default({
         throttleNextCalls: 0,
         crashAfterCmdlets: null,
         hang: null,
         failConnect: null,
         transientReadErrors: 0,
+        microDelayNextCalls: 0,
     }),
 });
 

@@ -12,6 +12,7 @@
  *   https://learn.microsoft.com/powershell/exchange/filter-properties
  */
 import type { AuthConfig, DomainSettings } from "../schema";
+import { RESULT_MARKER } from "./pwsh-output";
 import { bool, quote, quoteList } from "./quote";
 
 /** The cmdlets this project uses: Connect-ExchangeOnline -CommandName loads only these. */
@@ -47,11 +48,21 @@ export interface ConnectArgs {
     auth: AuthConfig;
     /** certificateFilePath resolved to an absolute path. */
     certificateFilePath?: string;
+    /**
+     * The ExchangeOnlineManagement version to import first (host-check.ts chose it): autoloading
+     * takes the newest installed one, which may need a newer PowerShell than this pwsh.
+     */
+    moduleVersion?: string;
 }
 
-/** `$ErrorActionPreference = 'Stop'` then Connect-ExchangeOnline, app-only, no banner, only our cmdlets. */
+/**
+ * `$ErrorActionPreference = 'Stop'` then Connect-ExchangeOnline, app-only, no banner, only our
+ * cmdlets, and -SkipLoadingFormatData (the Connect-ExchangeOnline page: it "avoids downloading the
+ * format data for REST API connections", which speeds up the connect; we read properties, never
+ * formatted views).
+ */
 export function connectExchangeOnline(args: ConnectArgs): Command {
-    const common = `-Organization ${quote(args.organization)} -ShowBanner:$false -CommandName ${quoteList(COMMAND_NAMES)}`;
+    const common = `-Organization ${quote(args.organization)} -ShowBanner:$false -SkipLoadingFormatData -CommandName ${quoteList(COMMAND_NAMES)}`;
     let auth: string;
     switch (args.auth.kind) {
         case "certificate":
@@ -60,27 +71,51 @@ export function connectExchangeOnline(args: ConnectArgs): Command {
                 `-CertificatePassword (ConvertTo-SecureString -String ${quote(args.auth.certificatePassword)} -AsPlainText -Force)`;
             break;
         case "managedIdentity":
-            auth = "-ManagedIdentity";
+            // A user-assigned identity is named by -ManagedIdentityAccountId; without it, the system-assigned one.
+            auth = args.auth.accountId === undefined ? "-ManagedIdentity" : `-ManagedIdentity -ManagedIdentityAccountId ${quote(args.auth.accountId)}`;
             break;
         case "accessToken":
             auth = `-AccessToken ${quote(args.auth.accessToken)}`;
             break;
     }
-    return { cmdlet: "Connect-ExchangeOnline", text: `$ErrorActionPreference = 'Stop'; ${wrap(`Connect-ExchangeOnline ${auth} ${common}`)}` };
+    const load = args.moduleVersion === undefined ? "" : `Import-Module -Name ExchangeOnlineManagement -RequiredVersion ${quote(args.moduleVersion)}; `;
+    return { cmdlet: "Connect-ExchangeOnline", text: `$ErrorActionPreference = 'Stop'; ${wrap(`${load}Connect-ExchangeOnline ${auth} ${common}`)}` };
 }
 
 function select(properties: readonly string[]): string {
     return `Select-Object -Property ${properties.join(",")} | ${toJson}`;
 }
 
+/**
+ * A read whose JSON is printed on one line behind RESULT_MARKER: stdout also carries the host's
+ * own text (terminal sequences, warnings that span lines), and only the marked line is parsed.
+ * An empty result prints the bare marker (a string plus $null is the string).
+ */
+function marked(pipeline: string): string {
+    return `${quote(RESULT_MARKER)} + (${pipeline})`;
+}
+
+/**
+ * What the host offers: the PowerShell version and the installed ExchangeOnlineManagement versions
+ * (Get-Module -ListAvailable reads the module path only; nothing is imported). Sent before the
+ * connect, so a missing or unusable module fails with what to install (host-check.ts).
+ */
+export function probeHost(): Command {
+    const modules = "[string[]]@(Get-Module -ListAvailable -Name ExchangeOnlineManagement | Select-Object -ExpandProperty Version)";
+    return {
+        cmdlet: "Get-Module",
+        text: wrap(marked(`@{ psVersion = $PSVersionTable.PSVersion.ToString(); modules = ${modules} } | ${toJson}`)),
+    };
+}
+
 /** Every accepted domain in one call (the bulk read shared by all resources of a run). */
 export function getAcceptedDomains(): Command {
-    return { cmdlet: "Get-AcceptedDomain", text: wrap(`Get-AcceptedDomain -ResultSize Unlimited | ${select(ACCEPTED_DOMAIN_PROPERTIES)}`) };
+    return { cmdlet: "Get-AcceptedDomain", text: wrap(marked(`Get-AcceptedDomain -ResultSize Unlimited | ${select(ACCEPTED_DOMAIN_PROPERTIES)}`)) };
 }
 
 /** One accepted domain by identity. */
 export function getAcceptedDomain(identity: string): Command {
-    return { cmdlet: "Get-AcceptedDomain", text: wrap(`Get-AcceptedDomain -Identity ${quote(identity)} | ${select(ACCEPTED_DOMAIN_PROPERTIES)}`) };
+    return { cmdlet: "Get-AcceptedDomain", text: wrap(marked(`Get-AcceptedDomain -Identity ${quote(identity)} | ${select(ACCEPTED_DOMAIN_PROPERTIES)}`)) };
 }
 
 const SET_PARAMETERS: Record<keyof DomainSettings, (v: DomainSettings[keyof DomainSettings]) => string> = {
@@ -102,14 +137,17 @@ export function setAcceptedDomain(identity: string, changed: Partial<DomainSetti
 
 /** The hybrid on-premises organization(s): HybridDomains. */
 export function getOnPremisesOrganization(): Command {
-    return { cmdlet: "Get-OnPremisesOrganization", text: wrap(`Get-OnPremisesOrganization | ${select(["Name", "HybridDomains"])}`) };
+    return { cmdlet: "Get-OnPremisesOrganization", text: wrap(marked(`Get-OnPremisesOrganization | ${select(["Name", "HybridDomains"])}`)) };
 }
 
-/** Outbound connectors: which route mail on-premises (ConnectorType OnPremises) and for which domains. */
+/**
+ * Outbound connectors: which route mail on-premises (ConnectorType OnPremises) and for which domains:
+ * RecipientDomains, or every accepted domain with AllAcceptedDomains (New-OutboundConnector page).
+ */
 export function getOutboundConnectors(): Command {
     return {
         cmdlet: "Get-OutboundConnector",
-        text: wrap(`Get-OutboundConnector | ${select(["Name", "ConnectorType", "RecipientDomains", "Enabled"])}`),
+        text: wrap(marked(`Get-OutboundConnector | ${select(["Name", "ConnectorType", "RecipientDomains", "AllAcceptedDomains", "Enabled"])}`)),
     };
 }
 
@@ -117,6 +155,6 @@ export function getOutboundConnectors(): Command {
 export function getDirSyncedRecipients(): Command {
     return {
         cmdlet: "Get-Recipient",
-        text: wrap(`Get-Recipient -ResultSize Unlimited -Filter ${quote("IsDirSynced -eq 'True'")} | ${select(["PrimarySmtpAddress", "EmailAddresses"])}`),
+        text: wrap(marked(`Get-Recipient -ResultSize Unlimited -Filter ${quote("IsDirSynced -eq 'True'")} | ${select(["PrimarySmtpAddress", "EmailAddresses"])}`)),
     };
 }

@@ -3,13 +3,25 @@
  * Only NotFoundError may be read as "the domain is gone" (the opposite of
  * Microsoft365DSC issue #6771, where any read error became "Absent").
  *
- * Texts modelled on Microsoft's docs and support pages:
- * - not found: "The operation couldn't be performed because object '<id>' couldn't be found on '<server>'."
- *   (ManagementObjectNotFoundException, e.g. Get-AcceptedDomain -Identity with an unknown name)
- * - throttling: "Micro delay applied" / server busy / ThrottlingException
- *   https://support.microsoft.com/topic/-micro-delay-applied-warning-or-delays-occur-in-exchange-online-86716b03-53ff-d07f-3b24-b638a9f6b733
+ * Shapes modelled on Microsoft's pages and on what ExchangeOnlineManagement 3 (REST) raises
+ * (docs/exchange-online-fidelity.md has the sources):
+ * - not found: "||The operation couldn't be performed because object '<id>' couldn't be found on '<server>'."
+ *   (ManagementObjectNotFoundException; in REST mode the message may carry a "||" prefix and the
+ *   FullyQualifiedErrorId is "[Server=…,RequestId=…,TimeStamp=…] <hex>,<task>" without the
+ *   FailureCategory, ExchangeOnlineManagement 3.0.0 release notes, office-docs-powershell#10972)
+ * - server errors: "…HttpStatusCode=500 ErrorMessage={"error":{"code":"InternalServerError"…": the status
+ *   is in the message only
+ * - throttling that outlasted the module's own retries: HTTP 429 / TooManyRequests
+ *   ("Micro delay applied", KB 2881759, is a warning, not an error)
+ * - Connect-ExchangeOnline's errors: FullyQualifiedErrorId equals the exception message (PowerShell
+ *   MiscOps.cs ConvertToException), so it carries tenant names such as shop-503.onmicrosoft.com
  * - cmdlets that aren't loaded (no or expired session): CommandNotFoundException "... is not recognized as ..."
+ *
+ * Names and values EXO quotes ('shop-503.onmicrosoft.com', 'throttle.example') are masked before
+ * matching, and an HTTP status counts only where it is written as one, so a tenant or domain name
+ * never decides the class.
  */
+import { stripTerminalSequences } from "./pwsh-output";
 
 /** What the catch wrapper in commands.ts writes to stderr. */
 export interface ErrorRecord {
@@ -18,7 +30,7 @@ export interface ErrorRecord {
     errorId?: string | null;
 }
 
-export type ErrorKind = "notFound" | "validation" | "throttled" | "auth" | "sessionLost" | "timeout" | "transient" | "unknown";
+export type ErrorKind = "notFound" | "validation" | "throttled" | "auth" | "setup" | "sessionLost" | "timeout" | "transient" | "unknown";
 
 /** Base class: an Exchange cmdlet failed. */
 export class ExchangeError extends Error {
@@ -49,6 +61,13 @@ export class ThrottledError extends ExchangeError {
 export class AuthError extends ExchangeError {
     override readonly kind = "auth";
 }
+/**
+ * The machine can't run the session at all: pwsh missing at exchange:pwshPath, or the
+ * ExchangeOnlineManagement module missing or unusable. Never retried; fails the run once.
+ */
+export class SetupError extends ExchangeError {
+    override readonly kind = "setup";
+}
 /** The pwsh session broke, exited or lost its connection (dispose, reconnect, retry). */
 export class SessionLostError extends ExchangeError {
     override readonly kind = "sessionLost";
@@ -78,23 +97,62 @@ export function needsReconnect(error: unknown): boolean {
 
 type ErrorClass = new (cmdlet: string, message: string, record?: ErrorRecord) => ExchangeError;
 
-// Shared by the message rows and the status-code rows below: the same error, the same advice.
+// Shared by the message rows and the status rows below: the same error, the same advice.
 const AUTH_HINT =
     "check exchange:auth (app id, certificate and its password, or the access token) and that the app has the Exchange.ManageAsApp permission and an Exchange role";
+const ORGANIZATION_HINT =
+    "check exchange:organization: it must be the tenant's initial domain, e.g. contoso.onmicrosoft.com";
 const THROTTLED_HINT = "Exchange Online throttled the request";
 const TRANSIENT_HINT = "a transient Exchange Online server error";
 
 /**
- * First matching row wins; rows test reason, errorId and message together.
- * Bare HTTP status codes are matched separately (STATUS_TABLE), against reason and
- * errorId only: EXO's message carries the domain name, and shop-503.com is not a 503.
+ * A value EXO quotes in its text: 'contoso.com', 'AM0PR01…OUTLOOK.COM', 'shop-503.onmicrosoft.com'.
+ * An opening quote follows a space or bracket and a closing one precedes a space or punctuation,
+ * so the apostrophe in "couldn't" is not a quote; doubled quotes stay inside the value.
  */
-const STATUS_TABLE: ReadonlyArray<{ test: RegExp; make: ErrorClass; hint: string }> = [
-    { test: /\b40[13]\b/, make: AuthError, hint: AUTH_HINT },
-    { test: /\b429\b/, make: ThrottledError, hint: THROTTLED_HINT },
-    { test: /\b50[234]\b/, make: TransientError, hint: TRANSIENT_HINT },
+const QUOTED_VALUE = /(^|[\s(\[=:,])'(?:[^']|'')*'(?=$|[\s.,;:)\]!?])/g;
+
+/** The text with every quoted value replaced by '…': what the table matches. */
+export function maskQuotedValues(text: string): string {
+    return text.replace(QUOTED_VALUE, "$1'…'");
+}
+
+/** EXO's REST request stamp at the front of FullyQualifiedErrorId: [Server=…,RequestId=…,TimeStamp=…]. */
+const REQUEST_STAMP = /\[[^\]]*=[^\]]*\]/g;
+
+/**
+ * HTTP statuses as EXO and the module write them: HttpStatusCode=500, "(401) Unauthorized",
+ * HTTP 503, "status code does not indicate success: 429", or a reason that is only the code.
+ * A bare number (a RequestId, a server name, shop-503.com) is not a status.
+ */
+const STATUS_FORMS: readonly RegExp[] = [
+    /HttpStatusCode\s*[=:]\s*"?(\d{3})\b/i,
+    /\bHTTP(?:\/\d(?:\.\d)?)?\s+(\d{3})\b/i,
+    /\((\d{3})\)\s*[A-Z][a-z]/,
+    /\bstatus code(?: does not indicate success)?\s*:?\s*(\d{3})\b/i,
+    /^\s*(\d{3})\s*$/,
 ];
 
+/** The HTTP status written in the text, if any (quoted values already masked). */
+export function httpStatusOf(text: string): number | undefined {
+    for (const field of text.split(" | ")) {
+        for (const form of STATUS_FORMS) {
+            const m = form.exec(field);
+            if (m) {
+                return Number(m[1]);
+            }
+        }
+    }
+    return undefined;
+}
+
+const STATUS_TABLE: ReadonlyArray<{ test: (status: number) => boolean; make: ErrorClass; hint: string }> = [
+    { test: (s) => s === 401 || s === 403, make: AuthError, hint: AUTH_HINT },
+    { test: (s) => s === 429, make: ThrottledError, hint: THROTTLED_HINT },
+    { test: (s) => s === 500 || s === 502 || s === 503 || s === 504, make: TransientError, hint: TRANSIENT_HINT },
+];
+
+/** First matching row wins; rows test reason, errorId and message together, quoted values masked. */
 const TABLE: ReadonlyArray<{ test: RegExp; make: ErrorClass; hint: string }> = [
     {
         test: /ManagementObjectNotFoundException|couldn't be found on|could not be found on|object .* couldn't be found/i,
@@ -102,17 +160,24 @@ const TABLE: ReadonlyArray<{ test: RegExp; make: ErrorClass; hint: string }> = [
         hint: "",
     },
     {
-        test: /Unauthori[sz]ed|Msal(Service|Client|UiRequired)Exception|CryptographicException|password is not correct|AADSTS\d+|AccessDenied|access is denied|authentication (failed|error)|invalid (client )?(secret|certificate|token)|certificate.*(password|not valid|invalid|couldn't be|could not be)|token.*(expired|invalid)|isn't assigned|not authorized/i,
+        // AADSTS90002 "Tenant '…' not found", AADSTS900023 "Specified tenant identifier '…' is neither a valid DNS name…",
+        // module 3.9.0 "Organization cannot be a Guid, please enter the name of the tenant instead."
+        test: /AADSTS90002\b|AADSTS900023\b|Tenant .* not found|tenant identifier .* is neither|Organization cannot be a Guid/i,
+        make: AuthError,
+        hint: ORGANIZATION_HINT,
+    },
+    {
+        test: /Unauthori[sz]ed|\bForbidden\b|Msal(Service|Client|UiRequired)Exception|CryptographicException|password is not correct|AADSTS\d+|AccessDenied|access is denied|authentication (failed|error)|invalid (client )?(secret|certificate|token)|certificate.*(password|not valid|invalid|couldn't be|could not be)|token.*(expired|invalid)|isn't assigned|not authorized/i,
         make: AuthError,
         hint: AUTH_HINT,
     },
     {
-        test: /Throttl|micro ?delay|server ?busy|too many requests|OverBudget|exceeded the (maximum|budget)|try again later|BackoffException/i,
+        test: /Throttl|TooManyRequests|too many requests|micro ?delay|server ?busy|OverBudget|exceeded the (maximum|budget)|try again later|BackoffException/i,
         make: ThrottledError,
         hint: THROTTLED_HINT,
     },
     {
-        test: /TransientException|transient (server )?error|Service Unavailable|Bad Gateway|Gateway Time-?out|temporarily unavailable/i,
+        test: /TransientException|transient (server )?error|InternalServerError|ServiceUnavailable|Service Unavailable|Bad ?Gateway|Gateway ?Time-?out|temporarily unavailable/i,
         make: TransientError,
         hint: TRANSIENT_HINT,
     },
@@ -128,19 +193,39 @@ const TABLE: ReadonlyArray<{ test: RegExp; make: ErrorClass; hint: string }> = [
     },
 ];
 
+/** The fields of a record as the table reads them: request stamps dropped, quoted values masked. */
+export function matchableText(record: ErrorRecord): string {
+    const message = (record.message ?? "").trim();
+    let errorId = (record.errorId ?? "").trim();
+    // Connect-ExchangeOnline's errorId is its message (ConvertToException): nothing more to read there.
+    errorId = errorId === message ? "" : errorId.replace(REQUEST_STAMP, " ").trim();
+    return [record.reason ?? "", errorId, message]
+        .map((s) => maskQuotedValues(s.trim()))
+        .filter((s) => s !== "")
+        .join(" | ");
+}
+
+/** EXO's message as shown to people: REST mode's "<ErrId>|<ExceptionType>|" fields ("||" when empty) dropped. */
+function shownMessage(record: ErrorRecord): string {
+    return (record.message ?? record.reason ?? "unknown error").trim().replace(/^[^|\s]*\|[^|\s]*\|\s*/, "");
+}
+
 /** Classifies one error record from the given cmdlet. */
 export function classify(cmdlet: string, record: ErrorRecord): ExchangeError {
-    const text = [record.reason, record.errorId, record.message].filter((s): s is string => typeof s === "string").join(" | ");
-    const exo = (record.message ?? record.reason ?? "unknown error").trim();
-    const codes = [record.reason, record.errorId].filter((s): s is string => typeof s === "string").join(" | ");
-    const status = STATUS_TABLE.find((row) => row.test.test(codes));
-    for (const row of status ? [TABLE[0], status, ...TABLE.slice(1)] : TABLE) {
-        if (row.test.test(text)) {
-            const message = `${cmdlet} failed: ${exo}${row.hint ? ` (${row.hint})` : ""}`;
-            return new row.make(cmdlet, message, record);
-        }
+    const text = matchableText(record);
+    const exo = shownMessage(record);
+    const status = httpStatusOf(text);
+    const statusRow = status === undefined ? undefined : STATUS_TABLE.find((row) => row.test(status));
+    const make = (row: { make: ErrorClass; hint: string }): ExchangeError =>
+        new row.make(cmdlet, `${cmdlet} failed: ${exo}${row.hint ? ` (${row.hint})` : ""}`, record);
+    if (TABLE[0].test.test(text)) {
+        return make(TABLE[0]);
     }
-    return new ExchangeError(cmdlet, `${cmdlet} failed: ${exo}`, record);
+    if (statusRow) {
+        return make(statusRow);
+    }
+    const row = TABLE.slice(1).find((r) => r.test.test(text));
+    return row ? make(row) : new ExchangeError(cmdlet, `${cmdlet} failed: ${exo}`, record);
 }
 
 /**
@@ -150,7 +235,7 @@ export function classify(cmdlet: string, record: ErrorRecord): ExchangeError {
 export function fromStderr(cmdlet: string, stderr: string): ExchangeError {
     const records: ErrorRecord[] = [];
     const plain: string[] = [];
-    for (const line of stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "")) {
+    for (const line of stripTerminalSequences(stderr).split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "")) {
         try {
             const parsed: unknown = JSON.parse(line);
             if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {

@@ -5,14 +5,28 @@
  * retried (retry.ts) on throttling or a lost/hung session, which is disposed and
  * reconnected first.
  *
+ * pwsh starts with -NoProfile -NonInteractive (before node-powershell's -NoExit -Command -):
+ * without -NonInteractive a prompt (confirmation, mandatory parameter, credential) reads its
+ * answer from stdin, swallows node-powershell's marker lines and hangs the call until the
+ * timeout; without -NoProfile the user's profile runs in the provider's session
+ * (CommandLineParameterParser.cs, ConsoleHostUserInterface.cs). Before connecting, the session
+ * checks that pwsh exists and has a usable ExchangeOnlineManagement (host-check.ts): either
+ * missing fails the run once, with what to install, and is never retried.
+ *
+ * Everything pwsh writes passes through the stream cleaner (pwsh-output.ts) first; the host's
+ * own lines (warnings, possibly over several lines) are printed as plain lines.
+ *
  * Secrets: the Connect line holds the certificate password or token. It is never
  * logged: node-powershell's command debugger is silenced and its history cleared.
  */
 import * as path from "path";
 import type { PowerShell as PowerShellType } from "node-powershell";
 import type { ConnectionSettings } from "./config";
-import { connectExchangeOnline, type Command } from "./commands";
-import { AuthError, ExchangeError, SessionLostError, TimeoutError, fromStderr, needsReconnect } from "./errors";
+import { connectExchangeOnline, probeHost, type Command } from "./commands";
+import { AuthError, ExchangeError, SessionLostError, SetupError, TimeoutError, fromStderr, needsReconnect } from "./errors";
+import { readFramed } from "./framed-reader";
+import { chooseModule, locatePwsh, type HostProbe } from "./host-check";
+import { splitPwshOutput, stripTerminalSequences } from "./pwsh-output";
 import { quote } from "./quote";
 import { withRetry } from "./retry";
 
@@ -29,20 +43,22 @@ export interface SessionOptions {
 
 type Shell = PowerShellType;
 
-/** The parts of child-shell's private state we touch to keep secrets out of debug output. */
+/** The parts of child-shell's private state we touch: debug output (secrets) and the reply reader. */
 interface ShellInternals {
     debuggers?: { command?: unknown };
     exitPromise?: Promise<void>;
+    /** child-shell 5's private per-stream reply reader, replaced per instance. */
+    readBulkFromOutput?: typeof readFramed;
 }
 
 export class ExchangeSession implements CommandRunner {
     private shell: Promise<Shell> | undefined;
     /**
-     * A refused sign-in, kept for the rest of the process: the credentials can't change
-     * within a run, and one failed connect per resource (1,000 for 1,000 domains) would
-     * only add failed sign-ins toward Entra ID's lockout.
+     * A refused sign-in or a setup failure, kept for the rest of the process: neither the
+     * credentials nor the machine change within a run, and one failed connect per resource
+     * (1,000 for 1,000 domains) would only add failed sign-ins toward Entra ID's lockout.
      */
-    private authFailure: AuthError | undefined;
+    private fatal: AuthError | SetupError | undefined;
     /** Number of pwsh processes started and Connect-ExchangeOnline calls that succeeded (for tests). */
     readonly stats = { starts: 0, connects: 0 };
 
@@ -93,16 +109,16 @@ export class ExchangeSession implements CommandRunner {
     }
 
     private connected(): Promise<Shell> {
-        if (this.authFailure) {
-            return Promise.reject(this.authFailure);
+        if (this.fatal) {
+            return Promise.reject(this.fatal);
         }
         if (!this.shell) {
             const opening = this.open();
             this.shell = opening;
-            // A failed connect must not stick (the next attempt opens a new session), unless sign-in was refused.
+            // A failed connect must not stick (the next attempt opens a new session), unless sign-in was refused or the machine can't run it.
             opening.catch((error: unknown) => {
-                if (error instanceof AuthError) {
-                    this.authFailure = error;
+                if (error instanceof AuthError || error instanceof SetupError) {
+                    this.fatal = error;
                 }
                 if (this.shell === opening) {
                     this.shell = undefined;
@@ -113,28 +129,76 @@ export class ExchangeSession implements CommandRunner {
     }
 
     private async open(): Promise<Shell> {
+        const located = locatePwsh(this.settings.pwshPath);
+        if ("problem" in located) {
+            throw new SetupError("pwsh", located.problem);
+        }
         // Required here, not at module top: keeps the module light for callers that only build commands.
         const { PowerShell } = require("node-powershell") as typeof import("node-powershell");
         const shell = new PowerShell({
             executable: this.settings.pwshPath,
+            // node-powershell adds -NoLogo before these and -NoExit -Command - after them.
+            executableOptions: { "-NoProfile": true, "-NonInteractive": true },
             invocationTimeout: this.settings.commandTimeoutSeconds * 1000,
             throwOnInvocationError: false,
         });
         this.stats.starts++;
         const internals = shell as unknown as ShellInternals;
+        // child-shell's reader misses a closing marker followed by pwsh's ESC[?1h (framed-reader.ts).
+        internals.readBulkFromOutput = readFramed;
         if (internals.debuggers) {
             internals.debuggers.command = () => undefined; // DEBUG=* would otherwise print the Connect line
         }
         // An exit while idle rejects child-shell's exit promise; the next call reports it as a lost session.
         internals.exitPromise?.catch(() => undefined);
         try {
-            await this.invoke(shell, connectExchangeOnline(this.connectArgs()));
+            const probe = await this.probe(shell);
+            const module = chooseModule(probe, this.settings.pwshPath);
+            if ("problem" in module) {
+                throw new SetupError("Connect-ExchangeOnline", module.problem);
+            }
+            try {
+                await this.invoke(shell, connectExchangeOnline({ ...this.connectArgs(), moduleVersion: module.version }));
+            } catch (error) {
+                // The module was found but its cmdlets aren't there: a broken install, not a lost session.
+                if (error instanceof SessionLostError && /CommandNotFoundException|is not recognized/i.test(`${error.record.reason ?? ""} ${error.message}`)) {
+                    throw new SetupError(
+                        "Connect-ExchangeOnline",
+                        `${error.message}; ExchangeOnlineManagement ${module.version} is installed for ${this.settings.pwshPath} (PowerShell ${probe.psVersion}) but did not load: reinstall it with ` +
+                            `${this.settings.pwshPath} -NoProfile -Command "Install-Module -Name ExchangeOnlineManagement -RequiredVersion ${module.version} -Scope CurrentUser -Force"`,
+                    );
+                }
+                throw error;
+            }
         } catch (error) {
             await shell.dispose().catch(() => undefined);
             throw error;
         }
         this.stats.connects++;
         return shell;
+    }
+
+    /** The PowerShell version and installed module versions (commands.ts probeHost). */
+    private async probe(shell: Shell): Promise<HostProbe> {
+        const command = probeHost();
+        const { result } = splitPwshOutput(await this.invoke(shell, command));
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(result ?? "");
+        } catch {
+            parsed = undefined;
+        }
+        const o = (parsed ?? {}) as { psVersion?: unknown; modules?: unknown };
+        // One version may arrive as a bare string (a PowerShell array of one can unroll on the way).
+        const modules = Array.isArray(o.modules) ? o.modules : typeof o.modules === "string" ? [o.modules] : o.modules === null ? [] : undefined;
+        if (typeof o.psVersion !== "string" || modules === undefined) {
+            throw new SetupError(
+                command.cmdlet,
+                `${this.settings.pwshPath} did not answer like PowerShell 7 (asked for $PSVersionTable and Get-Module -ListAvailable, got ${JSON.stringify((result ?? "").slice(0, 120))}); ` +
+                    "set exchange:pwshPath to PowerShell 7.4 or later, or remove it to use the embedded emulator",
+            );
+        }
+        return { psVersion: o.psVersion, modules: modules.map(String) };
     }
 
     /** Rejects once the shell's process has exited (never settles while it runs). */
@@ -165,6 +229,11 @@ export class ExchangeSession implements CommandRunner {
             result = await Promise.race([shell.invoke(command.text), this.exited(shell)]);
         } catch (error) {
             // ProcessError (pwsh exited or couldn't start) or "invoke called after process exited".
+            const original = (error as { originalError?: NodeJS.ErrnoException }).originalError;
+            if (original?.code === "ENOENT" || original?.code === "EACCES") {
+                // Gone between the check in open() and the spawn: still a setup problem, not a lost session.
+                throw new SetupError(command.cmdlet, `exchange:pwshPath: ${this.settings.pwshPath} could not be started (${original.code}); install PowerShell 7.4 or later and point exchange:pwshPath at it`);
+            }
             const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
             throw new SessionLostError(command.cmdlet, `${command.cmdlet}: the pwsh session (${this.settings.pwshPath}) ended: ${detail}`);
         } finally {
@@ -180,13 +249,23 @@ export class ExchangeSession implements CommandRunner {
             }
             throw new SessionLostError(command.cmdlet, `${command.cmdlet}: the pwsh session (${this.settings.pwshPath}) exited during the call`);
         }
-        const stderr = result.stderr?.toString("utf8") ?? "";
+        const stdout = stripTerminalSequences(result.stdout?.toString("utf8") ?? "");
+        this.showHostLines(command.cmdlet, stdout);
+        const stderr = stripTerminalSequences(result.stderr?.toString("utf8") ?? "");
         if (stderr.trim() !== "") {
             // pwsh echoes the failing source line for errors outside the catch wrapper
             // (a parse error, a host error): for the Connect line that line holds the secret.
             throw fromStderr(command.cmdlet, scrubSecrets(stderr, this.settings.auth));
         }
-        return result.stdout?.toString("utf8") ?? "";
+        return stdout;
+    }
+
+    /** Prints what the host wrote besides the result (warnings, over one or more lines) as plain lines. */
+    private showHostLines(cmdlet: string, stdout: string): void {
+        const log = this.options.log ?? ((line: string) => console.log(line));
+        for (const line of splitPwshOutput(stdout).hostLines) {
+            log(`${cmdlet}: ${scrubSecrets(line, this.settings.auth)}`);
+        }
     }
 }
 

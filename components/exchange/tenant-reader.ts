@@ -19,6 +19,7 @@ import {
 import { domainMatches } from "../domain-match";
 import type { LiveSettings } from "./diff";
 import { ExchangeError, NotFoundError } from "./errors";
+import { splitPwshOutput } from "./pwsh-output";
 import type { CommandRunner } from "./session";
 
 /** An accepted domain as the tenant has it. */
@@ -38,12 +39,24 @@ const stringish = z.union([
     z.object({ Address: z.string() }).transform((o) => o.Address),
 ]);
 
+/**
+ * A boolean, or the strings "True"/"False": some REST-backed V3 properties may serialise that way
+ * (reported, not verified: docs/exchange-online-fidelity.md), so both read the same.
+ */
+const boolish = z.union([
+    z.boolean(),
+    z
+        .string()
+        .regex(/^\s*(true|false)\s*$/i, { error: 'expected a boolean or "True"/"False"' })
+        .transform((v) => v.trim().toLowerCase() === "true"),
+]);
+
 const acceptedDomainRow = z.object({
     Name: z.string().nullish(),
     DomainName: stringish,
     DomainType: z.union([z.string(), z.number().transform((n) => DOMAIN_TYPE_NUMBERS[n] ?? String(n))]),
-    MatchSubDomains: z.boolean().nullish(),
-    OutboundOnly: z.boolean().nullish(),
+    MatchSubDomains: boolish.nullish(),
+    OutboundOnly: boolish.nullish(),
 });
 
 const onPremisesOrganizationRow = z.object({ HybridDomains: z.array(stringish).nullish() });
@@ -52,7 +65,8 @@ const outboundConnectorRow = z.object({
     Name: z.string(),
     ConnectorType: z.union([z.string(), z.number().transform((n) => (n === 1 ? "OnPremises" : "Partner"))]).nullish(),
     RecipientDomains: z.array(stringish).nullish(),
-    Enabled: z.boolean().nullish(),
+    AllAcceptedDomains: boolish.nullish(),
+    Enabled: boolish.nullish(),
 });
 
 const recipientRow = z.object({
@@ -61,15 +75,14 @@ const recipientRow = z.object({
 });
 
 /**
- * Parses ConvertTo-Json output: nothing = [], one object = [object], an array as is.
- * Lines pwsh prints before the JSON (e.g. "WARNING: ...") are skipped.
+ * Parses a read's ConvertTo-Json output: nothing = [], one object = [object], an array as is.
+ * The JSON is the line behind RESULT_MARKER (commands.ts); the rest of stdout is the host's own
+ * text (terminal sequences, warnings over one or more lines) and is never parsed. Output without
+ * the marker (another runner) is read whole, minus terminal sequences and WARNING/VERBOSE/DEBUG lines.
  */
 export function parseJsonRows<T>(cmdlet: string, stdout: string, row: z.ZodType<T>): T[] {
-    const text = stdout
-        .split(/\r?\n/)
-        .filter((l) => !/^\s*(WARNING|VERBOSE|DEBUG):/.test(l))
-        .join("\n")
-        .trim();
+    const { result, hostLines } = splitPwshOutput(stdout);
+    const text = (result ?? hostLines.filter((l) => !/^\s*(WARNING|VERBOSE|DEBUG):/.test(l)).join("\n")).trim();
     if (text === "") {
         return [];
     }
@@ -86,10 +99,18 @@ export function parseJsonRows<T>(cmdlet: string, stdout: string, row: z.ZodType<
     return rows.data;
 }
 
+/** An enabled OnPremises outbound connector: the domains it routes on-premises. */
+export interface OnPremisesConnector {
+    name: string;
+    recipientDomains: string[];
+    /** AllAcceptedDomains: it routes every accepted domain on-premises, whatever RecipientDomains says. */
+    allAcceptedDomains: boolean;
+}
+
 /** The tenant's coexistence facts, read once and queried per domain. */
 export interface CoexistenceFacts {
     hybridDomains: Set<string>;
-    onPremisesConnectors: { name: string; recipientDomains: string[] }[];
+    onPremisesConnectors: OnPremisesConnector[];
     /** domain -> number of directory-synced recipients with an address in it. */
     syncedRecipients: Map<string, number>;
 }
@@ -104,17 +125,19 @@ export function signalsFor(facts: CoexistenceFacts, domain: string): Coexistence
     return {
         hybridDomain: facts.hybridDomains.has(domain),
         onPremisesConnectors: facts.onPremisesConnectors
-            .filter((c) => c.recipientDomains.some((d) => recipientDomainCovers(d, domain)))
+            .filter((c) => c.allAcceptedDomains || c.recipientDomains.some((d) => recipientDomainCovers(d, domain)))
             .map((c) => c.name)
             .sort(),
         syncedRecipients: facts.syncedRecipients.get(domain) ?? 0,
     };
 }
 
-function domainOfAddress(address: string): string | undefined {
-    // EmailAddresses entries look like "SMTP:user@contoso.com" (primary) or "smtp:alias@contoso.com".
-    const m = /^(?:smtp:)?[^@\s]+@([^@\s]+)$/i.exec(address.trim());
-    return m ? m[1].toLowerCase().replace(/\.$/, "") : undefined;
+/** The domain of an SMTP address; other proxy types (SIP:, X500:, EUM:…) are not mail addresses and give none. */
+export function domainOfAddress(address: string): string | undefined {
+    // EmailAddresses entries look like "SMTP:user@contoso.com" (primary) or "smtp:alias@contoso.com";
+    // "SIP:user@contoso.com" is a Teams/Skype address, not one Exchange routes mail for.
+    const m = /^(?:smtp:)?([^@\s:]+)@([^@\s]+)$/i.exec(address.trim());
+    return m ? m[2].toLowerCase().replace(/\.$/, "") : undefined;
 }
 
 export interface TenantReaderOptions {
@@ -211,7 +234,7 @@ export class TenantReader {
         const hybridDomains = new Set(orgs.flatMap((o) => o.HybridDomains ?? []).map((d) => d.toLowerCase()));
         const onPremisesConnectors = connectors
             .filter((c) => String(c.ConnectorType ?? "").toLowerCase() === "onpremises" && c.Enabled !== false)
-            .map((c) => ({ name: c.Name, recipientDomains: c.RecipientDomains ?? [] }));
+            .map((c) => ({ name: c.Name, recipientDomains: c.RecipientDomains ?? [], allAcceptedDomains: c.AllAcceptedDomains === true }));
         const syncedRecipients = new Map<string, number>();
         for (const r of recipients) {
             const domains = new Set(

@@ -65,9 +65,17 @@ const SIGNATURE: readonly ParamSpec[] = [
     { name: "UseRPSSession", type: "switch", psType: SWITCH, unsupported: true },
 ];
 
+/**
+ * The module's connect code `throw`s: pwsh's ConvertToException makes the message the
+ * FullyQualifiedErrorId (MiscOps.cs L2023-2065), category OperationStopped, and ConciseView
+ * shows "Exception: <message>". So tenant names and app ids appear in the errorId too.
+ */
 function authError(reason: string, exceptionType: string, message: string): ErrorInfo {
-    return { reason, exceptionType, message, errorId: `${exceptionType},Connect-ExchangeOnline`, category: "AuthenticationError", command: "Connect-ExchangeOnline" };
+    return { reason, exceptionType, message, errorId: message, category: "OperationStopped", command: "Connect-ExchangeOnline", thrown: true };
 }
+
+/** A tenant id (GUID) where -Organization wants the tenant's name. */
+const GUID = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
 
 /** The texts Connect-ExchangeOnline fails with; listed in emulator/README.md. */
 export const connectErrors = {
@@ -86,6 +94,15 @@ export const connectErrors = {
     badToken: () => authError("UnauthorizedAccessException", "System.UnauthorizedAccessException", "The access token is invalid or expired: the remote server returned an error: (401) Unauthorized."),
     noManagedIdentity: () =>
         authError("CredentialUnavailableException", "Azure.Identity.CredentialUnavailableException", "ManagedIdentityCredential authentication unavailable. No Managed Identity endpoint found."),
+    /** A user-assigned identity the machine doesn't have (wording modelled; not verified). */
+    unknownManagedIdentity: (accountId: string) =>
+        authError(
+            "AuthenticationFailedException",
+            "Azure.Identity.AuthenticationFailedException",
+            `ManagedIdentityCredential authentication failed: Identity not found. No user-assigned managed identity with client id '${accountId}' is assigned to this resource.`,
+        ),
+    /** Module 3.9.0's answer to a GUID (office-docs-powershell commit 2e563a9c42). */
+    organizationGuid: () => authError("ArgumentException", "System.ArgumentException", "Organization cannot be a Guid, please enter the name of the tenant instead."),
     organizationRequired: () =>
         authError("ArgumentException", "System.ArgumentException", "The Organization parameter is required for app-only (certificate), managed identity and access token authentication, e.g. -Organization 'contoso.onmicrosoft.com'."),
     interactive: () =>
@@ -99,13 +116,29 @@ type Proof = { kind: "file"; fileSha256: string; passwordSha256: string } | { ki
 /** Checks credentials against the state's digests; returns the auth type or the EXO error. */
 export function authenticate(
     state: TenantState,
-    req: { appId?: string; org?: string; certFile?: string; password?: SecureString; certificate?: X509Certificate; managedIdentity: boolean; accessToken?: string },
+    req: {
+        appId?: string;
+        org?: string;
+        certFile?: string;
+        password?: SecureString;
+        certificate?: X509Certificate;
+        managedIdentity: boolean;
+        managedIdentityAccountId?: string;
+        accessToken?: string;
+    },
 ): { ok: true; authType: Connection["authType"] } | { ok: false; error: ErrorInfo } {
     const usesApp = req.appId !== undefined || req.certFile !== undefined || req.certificate !== undefined;
     if (!usesApp && !req.managedIdentity && req.accessToken === undefined) return { ok: false, error: connectErrors.interactive() };
     if (!req.org) return { ok: false, error: connectErrors.organizationRequired() };
+    if (GUID.test(req.org.trim())) return { ok: false, error: connectErrors.organizationGuid() };
     if (req.org.toLowerCase() !== state.organization.name.toLowerCase()) return { ok: false, error: connectErrors.tenantNotFound(req.org) };
     if (req.managedIdentity) {
+        const accountId = req.managedIdentityAccountId;
+        if (accountId !== undefined) {
+            // -ManagedIdentityAccountId takes the user-assigned identity's client (application) id (Connect-ExchangeOnline page).
+            const known = state.credentials.userAssignedManagedIdentities.some((id) => id.toLowerCase() === accountId.toLowerCase());
+            return known ? { ok: true, authType: "ManagedIdentity" } : { ok: false, error: connectErrors.unknownManagedIdentity(accountId) };
+        }
         return state.credentials.managedIdentityAllowed ? { ok: true, authType: "ManagedIdentity" } : { ok: false, error: connectErrors.noManagedIdentity() };
     }
     if (req.accessToken !== undefined) {
@@ -147,14 +180,21 @@ export const connectExchangeOnline: CmdletDef = {
         if (p.has("Certificate") && p.has("CertificateFilePath")) {
             throw new PsError(authError("ArgumentException", "System.ArgumentException", "Specify either -Certificate or -CertificateFilePath, not both."));
         }
+        if (p.has("ManagedIdentityAccountId") && p.get("ManagedIdentity") !== true) {
+            throw new PsError(authError("ArgumentException", "System.ArgumentException", "The ManagedIdentityAccountId parameter can only be used with the ManagedIdentity switch."));
+        }
         type ConnectFault = { fail: boolean; message: string | undefined; latency: number };
+        // Without -SkipLoadingFormatData the module downloads and loads the format data first (the
+        // module article: the switch makes Connect-ExchangeOnline "faster").
+        const formatData = (s: TenantState) => (p.get("SkipLoadingFormatData") === true ? 0 : s.latency.formatDataMs);
         const fault = await ctx.updateTenant((s): { result: ConnectFault; changed: boolean } => {
             const f = s.faults.failConnect;
+            const latency = s.latency.connectMs + formatData(s);
             if (f && f.remaining > 0) {
                 f.remaining -= 1;
-                return { result: { fail: true, message: f.message, latency: s.latency.connectMs }, changed: true };
+                return { result: { fail: true, message: f.message, latency }, changed: true };
             }
-            return { result: { fail: false, message: undefined, latency: s.latency.connectMs }, changed: false };
+            return { result: { fail: false, message: undefined, latency }, changed: false };
         });
         if (fault.latency > 0) await ctx.sleep(fault.latency);
         if (fault.fail) throw new PsError(connectErrors.injected(fault.message));
@@ -166,6 +206,7 @@ export const connectExchangeOnline: CmdletDef = {
             password: p.get("CertificatePassword") as SecureString | undefined,
             certificate: p.get("Certificate") as X509Certificate | undefined,
             managedIdentity: p.get("ManagedIdentity") === true,
+            managedIdentityAccountId: p.get("ManagedIdentityAccountId") as string | undefined,
             accessToken: p.get("AccessToken") as string | undefined,
         });
         if (!res.ok) throw new PsError(res.error);

@@ -22,7 +22,7 @@ export const disconnectExchangeOnline: CmdletDef = {
         if (!conn) return [];
         const ids = ctx.params.get("ConnectionId");
         if (Array.isArray(ids) && !ids.some((i) => String(i) === conn.connectionId)) return [];
-        if (ctx.whatIf(conn.connectionId)) return [];
+        if (await ctx.whatIf(conn.connectionId)) return [];
         ctx.session.connection = null;
         return [];
     },

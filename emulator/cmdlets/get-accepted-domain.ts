@@ -5,6 +5,9 @@
  * https://learn.microsoft.com/en-us/exchange/reference/admin-api-endpoints-accepted-domain: "By default,
  * up to 1,000 results are returned"); 'Unlimited' returns all. An unknown -Identity is
  * ManagementObjectNotFoundException "The operation couldn't be performed because object '<id>' couldn't be found on '<server>'."
+ * An object with validation errors is returned with IsValid false after a warning whose reasons go
+ * on over further lines, so only its first line starts with "WARNING:" (host.ts; the wording follows
+ * Exchange's "has been corrupted … The following validation errors happened:", not verified for EXO).
  */
 import { exoErrors } from "../errors";
 import { acceptedDomainObject, matchesIdentity } from "../exo-objects";
@@ -18,6 +21,14 @@ const SIGNATURE: readonly ParamSpec[] = [
 ];
 
 export const DEFAULT_RESULT_SIZE = 1000;
+
+/** The warning for an object whose stored values no longer validate. */
+export function corruptedObjectWarning(name: string, errors: readonly string[]): string {
+    return (
+        `The object ${name} has been corrupted or isn't compatible with Microsoft support requirements, and it's in an inconsistent state. ` +
+        `The following validation errors happened:\n${errors.join("\n")}`
+    );
+}
 
 export const getAcceptedDomain: CmdletDef = {
     name: "Get-AcceptedDomain",
@@ -33,9 +44,13 @@ export const getAcceptedDomain: CmdletDef = {
                 ctx.writeError(exoErrors.notFound(ctx.cmdlet, identity, state.organization.domainController));
                 return [];
             }
+            if (d.validationErrors.length > 0) ctx.warn(corruptedObjectWarning(d.name, d.validationErrors));
             return [acceptedDomainObject(d, state)];
         }
         const size = ctx.params.get("ResultSize") ?? DEFAULT_RESULT_SIZE;
+        for (const d of state.acceptedDomains) {
+            if (d.validationErrors.length > 0) ctx.warn(corruptedObjectWarning(d.name, d.validationErrors));
+        }
         const all = state.acceptedDomains.map((d): Value => acceptedDomainObject(d, state));
         if (size !== "Unlimited" && typeof size === "number" && all.length > size) {
             // EXO warns when more results exist than -ResultSize allowed.

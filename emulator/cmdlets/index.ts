@@ -10,6 +10,8 @@ import { convertToSecureString } from "./convertto-securestring";
 import { disconnectExchangeOnline } from "./disconnect-exchange-online";
 import { getAcceptedDomain } from "./get-accepted-domain";
 import { getConnectionInformation } from "./get-connection-information";
+import { getModule } from "./get-module";
+import { importModule } from "./import-module";
 import { getOnPremisesOrganization } from "./get-on-premises-organization";
 import { getOutboundConnector } from "./get-outbound-connector";
 import { getRecipient } from "./get-recipient";
@@ -35,6 +37,8 @@ export const CMDLETS: readonly CmdletDef[] = [
     outNull,
     writeOutput,
     writeWarning,
+    getModule,
+    importModule,
 ];
 
 const ALIASES: Record<string, string> = { select: "Select-Object", echo: "Write-Output", write: "Write-Output" };

@@ -51,20 +51,21 @@ export const setAcceptedDomain: CmdletDef = {
         const matchSub = ctx.params.get("MatchSubDomains") as boolean | undefined;
         const outboundOnly = ctx.params.get("OutboundOnly") as boolean | undefined;
         const makeDefault = ctx.params.get("MakeDefault") as boolean | undefined;
+        const tenant = await ctx.readTenant();
         if (domainType === "ExternalRelay") {
-            ctx.writeError(exoErrors.invalidOperation(ctx.cmdlet, EXTERNAL_RELAY_REFUSED, identity));
+            ctx.writeError(exoErrors.invalidOperation(ctx.cmdlet, EXTERNAL_RELAY_REFUSED, identity, tenant.organization.domainController));
             return [];
         }
-        const current = (await ctx.readTenant()).acceptedDomains.find((x) => matchesIdentity(identity, [x.name, x.domainName, x.guid]));
-        if (current && ctx.whatIf(current.name)) return [];
-        type Outcome = { kind: "notFound"; server: string } | { kind: "refused"; message: string } | { kind: "unchanged"; name: string } | { kind: "changed" };
+        const current = tenant.acceptedDomains.find((x) => matchesIdentity(identity, [x.name, x.domainName, x.guid]));
+        if (current && (await ctx.whatIf(current.name))) return [];
+        type Outcome = { kind: "notFound"; server: string } | { kind: "refused"; message: string; server: string } | { kind: "unchanged"; name: string } | { kind: "changed" };
         const outcome = await ctx.updateTenant((state): { result: Outcome; changed: boolean } => {
             const d = state.acceptedDomains.find((x) => matchesIdentity(identity, [x.name, x.domainName, x.guid]));
             if (!d) return { result: { kind: "notFound", server: state.organization.domainController }, changed: false };
             const nextType = domainType ?? d.domainType;
             const nextMatch = matchSub ?? d.matchSubDomains;
             if (nextMatch && nextType !== "InternalRelay" && (matchSub === true || domainType !== undefined)) {
-                return { result: { kind: "refused", message: MATCH_SUBDOMAINS_REFUSED }, changed: false };
+                return { result: { kind: "refused", message: MATCH_SUBDOMAINS_REFUSED, server: state.organization.domainController }, changed: false };
             }
             let changed = false;
             if (nextType !== d.domainType) {
@@ -88,7 +89,7 @@ export const setAcceptedDomain: CmdletDef = {
             return { result: { kind: "changed" }, changed: true };
         });
         if (outcome.kind === "notFound") ctx.writeError(exoErrors.notFound(ctx.cmdlet, identity, outcome.server));
-        else if (outcome.kind === "refused") ctx.writeError(exoErrors.invalidOperation(ctx.cmdlet, outcome.message, identity));
+        else if (outcome.kind === "refused") ctx.writeError(exoErrors.invalidOperation(ctx.cmdlet, outcome.message, identity, outcome.server));
         else if (outcome.kind === "unchanged") ctx.warn(noSettingsModified(outcome.name));
         return [];
     },

@@ -60,6 +60,8 @@ export interface SessionState {
     readonly vars: Map<string, Value>;
     connection: Connection | null;
     readonly statePath: string | undefined;
+    /** The ExchangeOnlineManagement version loaded in the session (Import-Module or autoload), if any. */
+    exoModule: string | undefined;
 }
 
 export class BoundParams {
@@ -91,8 +93,11 @@ export interface CmdletContext {
     warn(message: string): void;
     /** Non-terminating error: honours -ErrorAction / $ErrorActionPreference (Stop throws). */
     writeError(info: ErrorInfo): void;
-    /** WhatIf handling: true when the change must be skipped (the "What if:" line is already written). */
-    whatIf(target: string): boolean;
+    /**
+     * ShouldProcess: true when the change must be skipped (-WhatIf, its "What if:" line already
+     * written, or a -Confirm prompt answered No).
+     */
+    whatIf(target: string): Promise<boolean>;
     /** Loads the tenant (atomic renames make an unlocked read consistent). */
     readTenant(): Promise<TenantState>;
     /** Read-modify-write of the tenant under the cross-process lock. */

@@ -77,7 +77,7 @@ const SIGNAL_CASES: SignalCase[] = [
         name: "an on-premises outbound connector routes it",
         directorySynced: false,
         tenant: (t) => t.outboundConnectors[0].recipientDomains.push("contoso.com"),
-        signal: 'tenant routes it to on-premises through outbound connector "Outbound to Contoso On-Premises" (ConnectorType OnPremises, RecipientDomains)',
+        signal: 'tenant routes it to on-premises through outbound connector "Outbound to Contoso On-Premises" (ConnectorType OnPremises, RecipientDomains or AllAcceptedDomains)',
     },
     {
         name: "the tenant has directory-synced recipients in it",

@@ -136,3 +136,109 @@ describe("status codes in EXO messages", () => {
         if (!(classify("Get-AcceptedDomain", { reason: "429", message: "x" }) instanceof ThrottledError)) throw new Error("429 in reason not throttled");
     });
 });
+
+describe("errors: Exchange Online V3 (REST) shapes", () => {
+    const {
+        classify: c,
+        fromStderr: fs,
+        maskQuotedValues,
+        httpStatusOf,
+        TransientError,
+        ThrottledError,
+        NotFoundError: NF,
+        AuthError: AE,
+        ValidationError: VE,
+    } = require("../../../components/exchange/errors") as typeof import("../../../components/exchange/errors");
+    const STAMP = "[Server=AM6PR06MB5795,RequestId=7f6f2d5f-726b-5584-2121-922596043d50,TimeStamp=Tue, 28 Mar 2023 13:55:04 GMT],Write-ErrorMessage";
+
+    it("not found: '||' message, ManagementObjectNotFoundException, request-stamp errorId", () => {
+        const e = c("Get-AcceptedDomain", {
+            reason: "ManagementObjectNotFoundException",
+            message: "||The operation couldn't be performed because object 'fabrikam.com' couldn't be found on 'AM0PR01A001DC01.EURPRD01.PROD.OUTLOOK.COM'.",
+            errorId: STAMP,
+        });
+        assert.ok(e instanceof NF, e.constructor.name);
+        assert.match(e.message, /^Get-AcceptedDomain failed: The operation couldn't/, "the '||' prefix is not shown");
+    });
+
+    it("not found with the exception type in the message and a generic reason", () => {
+        const e = c("Get-Recipient", {
+            reason: "Exception",
+            message: "Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object 'x@y.com' couldn't be found on 'DB6PR06A001DC06.EURPR06A001.prod.outlook.com'.",
+            errorId: STAMP,
+        });
+        assert.ok(e instanceof NF, e.constructor.name);
+        assert.match(e.message, /failed: The operation couldn't/, "the id and type fields are not shown");
+    });
+
+    it("HTTP 500 in the message only (office-docs-powershell#10972) is transient", () => {
+        const e = c("Get-AcceptedDomain", {
+            reason: "RestClientException",
+            message: 'Error while querying REST service. HttpStatusCode=500 ErrorMessage={"error":{"code":"InternalServerError","message":"Active Directory server  is not available.","innererror":{"type":"Microsoft.Exchange.Data.Directory.ADTransientException"}}}',
+            errorId: STAMP,
+        });
+        assert.ok(e instanceof TransientError, e.constructor.name);
+    });
+
+    it("HTTP 429 after the module's retries is throttling, with or without the error code", () => {
+        const withCode = c("Get-AcceptedDomain", { reason: "RestClientException", message: 'Error while querying REST service. HttpStatusCode=429 ErrorMessage={"error":{"code":"TooManyRequests"}}', errorId: STAMP });
+        const statusOnly = c("Get-AcceptedDomain", { reason: "RestClientException", message: "Error while querying REST service. HttpStatusCode=429 ErrorMessage=", errorId: STAMP });
+        const netStyle = c("Get-AcceptedDomain", { reason: "HttpRequestException", message: "Response status code does not indicate success: 429 (Too Many Requests)." });
+        for (const e of [withCode, statusOnly, netStyle]) assert.ok(e instanceof ThrottledError, `${e.constructor.name}: ${e.message}`);
+    });
+
+    it("HTTP 401 in the message is an auth error", () => {
+        const e = c("Get-AcceptedDomain", { reason: "RestClientException", message: 'Error while querying REST service. HttpStatusCode=401 ErrorMessage={"error":{"code":"Unauthorized"}}' });
+        assert.ok(e instanceof AE, e.constructor.name);
+    });
+
+    it("a Connect error whose errorId is its message: a tenant named shop-503 is not a 503", () => {
+        const message = "AADSTS90002: Tenant 'shop-503.onmicrosoft.com' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.";
+        const e = c("Connect-ExchangeOnline", { reason: "MsalServiceException", message, errorId: message });
+        assert.ok(e instanceof AE, e.constructor.name);
+        assert.match(e.message, /check exchange:organization/, "a wrong tenant is blamed on exchange:organization, not exchange:auth");
+        assert.doesNotMatch(e.message, /exchange:auth/);
+    });
+
+    it("tenant, app and domain names never decide the class", () => {
+        const cases: Array<[string, new (...a: never[]) => import("../../../components/exchange/errors").ExchangeError]> = [
+            ["AADSTS700016: Application with identifier 'throttle-429-app' was not found in the directory 'busy-502.onmicrosoft.com'.", AE],
+            ["The value 'throttled-503.example' isn't valid: MatchSubDomains can only be set on an InternalRelay domain.", VE],
+        ];
+        for (const [message, expected] of cases) {
+            const e = c("Connect-ExchangeOnline", { reason: "Exception", message, errorId: message });
+            assert.ok(e instanceof expected, `${message} -> ${e.constructor.name}`);
+        }
+    });
+
+    it("a GUID as organization is the organization's fault", () => {
+        const message = "Organization cannot be a Guid, please enter the name of the tenant instead.";
+        const e = c("Connect-ExchangeOnline", { reason: "ArgumentException", message, errorId: message });
+        assert.ok(e instanceof AE);
+        assert.match(e.message, /exchange:organization/);
+    });
+
+    it("#maskQuotedValues masks quoted values, not apostrophes", () => {
+        assert.equal(
+            maskQuotedValues("The operation couldn't be performed because object 'shop-503.com' couldn't be found on 'S.PROD.OUTLOOK.COM'."),
+            "The operation couldn't be performed because object '…' couldn't be found on '…'.",
+        );
+        assert.equal(maskQuotedValues("Tenant 'it''s-429' not found"), "Tenant '…' not found");
+    });
+
+    it("#httpStatusOf reads only statuses written as statuses", () => {
+        assert.equal(httpStatusOf("Error while querying REST service. HttpStatusCode=500 ErrorMessage={}"), 500);
+        assert.equal(httpStatusOf("The remote server returned an error: (401) Unauthorized."), 401);
+        assert.equal(httpStatusOf("HTTP 503,Get-AcceptedDomain"), 503);
+        assert.equal(httpStatusOf("429"), 429);
+        assert.equal(httpStatusOf("RequestId=5031-429 on server AM0PR503MB"), undefined);
+        assert.equal(httpStatusOf("domain api-401.contoso.com"), undefined);
+    });
+
+    it("stderr with ConciseView colours still yields the record", () => {
+        const line = JSON.stringify({ reason: "ManagementObjectNotFoundException", message: "||object 'x' couldn't be found on 's'." });
+        assert.ok(fs("Get-AcceptedDomain", `\u001b[?1h\u001b[?1l${line}\n`) instanceof NF);
+        const plain = fs("Get-AcceptedDomain", "\u001b[31;1mGet-AcceptedDomain: \u001b[31;1mThe term 'Get-AcceptedDomain' is not recognized as a name of a cmdlet\u001b[0m\n");
+        assert.doesNotMatch(plain.message, /\u001b/, "no escape reaches a message");
+    });
+});

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "assert";
 import { getAcceptedDomain, getAcceptedDomains, setAcceptedDomain } from "../../../components/exchange/commands";
-import { AuthError, NotFoundError, SessionLostError, ThrottledError, ValidationError } from "../../../components/exchange/errors";
+import { AuthError, NotFoundError, SessionLostError, SetupError, ThrottledError, ValidationError } from "../../../components/exchange/errors";
 import { ExchangeSession } from "../../../components/exchange/session";
 import { APP_ID, emulatorBuilt, kbTenant, PASSWORD, TOKEN, type Tenant } from "./emulated-tenant";
 
@@ -110,11 +110,15 @@ describe("ExchangeSession (emulated tenant)", function () {
         assert.deepEqual(lines, []);
     });
 
-    it("a pwsh that can't start is a lost session naming the path", async () => {
+    it("a missing pwsh is a setup error naming the path and the key, never retried", async () => {
+        const session = open({ pwshPath: "/nonexistent/pwsh", maxAttempts: 5 });
         await assert.rejects(
-            open({ pwshPath: "/nonexistent/pwsh", maxAttempts: 2 }).run(getAcceptedDomains()),
-            (e: unknown) => e instanceof SessionLostError && e.message.includes("/nonexistent/pwsh") && /gave up after 2 attempts/.test(e.message),
+            session.run(getAcceptedDomains()),
+            (e: unknown) => e instanceof SetupError && e.message.startsWith("exchange:pwshPath: /nonexistent/pwsh was not found") && !/attempts/.test(e.message),
         );
+        assert.deepEqual(lines, [], "no retry line");
+        assert.equal(session.stats.starts, 0, "nothing was started");
+        await assert.rejects(session.run(getAcceptedDomains()), SetupError, "the second call fails the same way, at once");
     });
 });
 
