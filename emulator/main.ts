@@ -69,9 +69,11 @@ class StdinLines {
 
 const stdinLines = new StdinLines();
 const argv = process.argv.slice(2);
+const flags = parseHostFlags(argv);
+const rendering = renderingFrom(process.env);
 const host = new ConsoleHost({
-    flags: parseHostFlags(argv),
-    rendering: renderingFrom(process.env),
+    flags,
+    rendering,
     write: (stream, text) => (stream === "out" ? process.stdout : process.stderr).write(text),
     readLine: () => stdinLines.next(),
 });
@@ -153,7 +155,8 @@ function startStdinLoop(): void {
 function main(argv: string[]): void {
     process.on("SIGTERM", () => exit(143, { reason: "SIGTERM" }));
     process.on("SIGINT", () => exit(130, { reason: "SIGINT" }));
-    journal.write("start", { argv, state: statePath ?? null });
+    // The host's mode, so tests can tell which output a run saw (real pwsh's default: VT on, not plain).
+    journal.write("start", { argv, state: statePath ?? null, host: { ...flags, ...rendering } });
     const lower = argv.map((a) => a.toLowerCase());
     if (lower.includes("-version") || lower.includes("-v")) {
         process.stdout.write("PowerShell 7.4.6 (Exchange Online emulator)\n");

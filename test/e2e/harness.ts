@@ -87,7 +87,11 @@ export async function createWorkspace(opts: WorkspaceOptions): Promise<Workspace
         PULUMI_CONFIG_PASSPHRASE_FILE: "",
         EXO_EMULATOR_STATE: ws.statePath,
         EXO_EMULATOR_JOURNAL: ws.journalPath,
-        NO_COLOR: "1",
+        // The emulator follows real pwsh: NO_COLOR or TERM=dumb would turn off its terminal
+        // sequences and colours (host.ts), and every run must see pwsh's default output.
+        // So the CLI's colours are turned off by --color never, and TERM is fixed.
+        NO_COLOR: undefined,
+        TERM: "xterm-256color",
         // `npm test` type-checks the whole project with tsc before any e2e test,
         // so programs skip ts-node's per-run type check here (about 3 s a command).
         PULUMI_NODEJS_TRANSPILE_ONLY: "true",
@@ -111,7 +115,7 @@ function writeFile(dir: string, rel: string, content: string): void {
  */
 export function pulumi(ws: Workspace, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<RunResult> {
     const needsStack = !["stack", "version", "plugin", "about", "login", "logout"].includes(args[0]);
-    const full = [...args, "--non-interactive", ...(needsStack ? ["--stack", ws.stack] : [])];
+    const full = [...args, "--non-interactive", "--color", "never", ...(needsStack ? ["--stack", ws.stack] : [])];
     return runCommand(pulumiScript, full, { cwd: ws.dir, env: { ...ws.env, ...extraEnv } });
 }
 

@@ -19,6 +19,8 @@ import {
 } from "./harness";
 
 const ON_PREM_USER = "megan.legacy@contoso.com";
+const CORRUPTION = 'The value "*.fabrikam.com" of property "RecipientDomains" is used by another connector.';
+const ESC = "\u001b";
 
 describe("KB story: a synced domain made Authoritative is fixed by code", function () {
     this.timeout(10 * 60 * 1000);
@@ -26,7 +28,12 @@ describe("KB story: a synced domain made Authoritative is fixed by code", functi
 
     before(async () => {
         ws = await createWorkspace({ name: "kb-story" });
-        const cert = await seedTenant(ws);
+        const cert = await seedTenant(ws, (t) => {
+            // A warning over two lines ahead of every read (EXO's corrupted-object warning), and a
+            // micro delay on the first tenant call (KB 2881759: a warning, not an error).
+            t.acceptedDomains.find((d) => d.domainName === "fabrikam.com")!.validationErrors = [CORRUPTION];
+            t.faults.microDelayNextCalls = 1;
+        });
         await configureExchange(ws, cert, {
             "contoso.com": { type: "Shared", directorySynced: true },
             "fabrikam.com": { type: "InternalRelay" },
@@ -42,6 +49,16 @@ describe("KB story: a synced domain made Authoritative is fixed by code", functi
     it("preview shows contoso.com's pending type change and passes the policy pack", async () => {
         const r = await pulumi(ws!, ["preview", "--diff", "--policy-pack", "../../../policies"]);
         assert.strictEqual(r.code, 0, r.output);
+        // pwsh's own output (DECCKM, coloured two-line warnings) never breaks a read and never reaches the CLI raw.
+        const starts = journal(ws!).filter((e) => e.event === "start");
+        assert.ok(starts.length > 0);
+        for (const s of starts) {
+            assert.deepStrictEqual(s.host, { nonInteractive: true, noProfile: true, virtualTerminal: true, plainText: false }, "pwsh started with -NonInteractive -NoProfile, default (VT, coloured) output");
+        }
+        assert.match(r.output, /Get-AcceptedDomain: WARNING: The object fabrikam\.com has been corrupted/);
+        assert.ok(r.output.includes(`Get-AcceptedDomain: ${CORRUPTION}`), "the warning's second line, shown as a plain line");
+        assert.match(r.output, /WARNING: Micro delay applied/, "the micro delay is shown, not failed on");
+        assert.ok(!r.output.includes(ESC), "no terminal sequence reaches the CLI output");
         assert.match(r.output, /domainType: "Authoritative -> InternalRelay"/);
         assert.match(r.output, /exchange-accepted-domains\|local\|\.\.\/\.\.\/\.\.\/policies\s+0\.1\.0/, "the pack ran");
         assert.doesNotMatch(r.output, /\[(mandatory|advisory)\]/, "no violation");

@@ -40,7 +40,10 @@ const HYBRID_SIGNAL = "tenant lists it as a hybrid domain of the on-premises org
  */
 function withoutContosoSignals(t: TenantState): void {
     for (const org of t.onPremisesOrganizations) org.hybridDomains = org.hybridDomains.filter((d) => d !== "contoso.com");
-    for (const c of t.outboundConnectors) c.recipientDomains = c.recipientDomains.filter((d) => d !== "contoso.com");
+    for (const c of t.outboundConnectors) {
+        c.recipientDomains = c.recipientDomains.filter((d) => d !== "contoso.com");
+        c.allAcceptedDomains = false;
+    }
     for (const r of t.recipients) if (r.primarySmtpAddress.endsWith("@contoso.com")) r.isDirSynced = false;
 }
 
@@ -77,6 +80,15 @@ const SIGNAL_CASES: SignalCase[] = [
         name: "an on-premises outbound connector routes it",
         directorySynced: false,
         tenant: (t) => t.outboundConnectors[0].recipientDomains.push("contoso.com"),
+        signal: 'tenant routes it to on-premises through outbound connector "Outbound to Contoso On-Premises" (ConnectorType OnPremises, RecipientDomains or AllAcceptedDomains)',
+    },
+    {
+        // New-OutboundConnector: AllAcceptedDomains routes every accepted domain on-premises, whatever RecipientDomains lists.
+        name: "an on-premises outbound connector for all accepted domains (AllAcceptedDomains, no RecipientDomains entry)",
+        directorySynced: false,
+        tenant: (t) => {
+            t.outboundConnectors[0].allAcceptedDomains = true;
+        },
         signal: 'tenant routes it to on-premises through outbound connector "Outbound to Contoso On-Premises" (ConnectorType OnPremises, RecipientDomains or AllAcceptedDomains)',
     },
     {

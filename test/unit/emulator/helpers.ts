@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PowerShell } from "node-powershell";
+import { readFramed } from "../../../components/exchange/framed-reader";
+import { stripTerminalSequences } from "../../../components/exchange/pwsh-output";
 import { DEMO_APP_ID, DEMO_CERT_PASSWORD, DEMO_ORGANIZATION, writeKbDemo } from "../../../emulator/demo";
 import { readJournal } from "../../../emulator/journal";
 import { loadTenantState, writeTenantState, type TenantState } from "../../../emulator/state";
@@ -44,12 +46,24 @@ export function makeTenant(): Tenant {
     };
 }
 
-export function startShell(t: Tenant, extra: { throwOnInvocationError?: boolean } = {}): PowerShell {
-    return new PowerShell({
+/**
+ * The environment real pwsh's default output comes from: VT on (TERM not dumb), not plain text
+ * (no NO_COLOR), so these tests see what the product sees (host.ts).
+ */
+export function pwshEnv(t: Tenant, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return { ...process.env, NO_COLOR: undefined, TERM: "xterm-256color", EXO_EMULATOR_STATE: t.state, EXO_EMULATOR_JOURNAL: t.journal, ...extra };
+}
+
+export function startShell(t: Tenant, extra: { throwOnInvocationError?: boolean; env?: NodeJS.ProcessEnv; executableOptions?: Record<string, boolean> } = {}): PowerShell {
+    const ps = new PowerShell({
         executable: PWSH,
         throwOnInvocationError: extra.throwOnInvocationError ?? false,
-        spawnOptions: { env: { ...process.env, EXO_EMULATOR_STATE: t.state, EXO_EMULATOR_JOURNAL: t.journal } },
+        executableOptions: extra.executableOptions ?? { "-NoProfile": true, "-NonInteractive": true },
+        spawnOptions: { env: pwshEnv(t, extra.env) },
     });
+    // child-shell's own reply reader hangs when ESC[?1h follows the closing marker (framed-reader.ts).
+    (ps as unknown as { readBulkFromOutput: typeof readFramed }).readBulkFromOutput = readFramed;
+    return ps;
 }
 
 /** PowerShell single-quoted literal, as components/exchange/quote.ts renders values. */
@@ -67,14 +81,21 @@ export function wrap(cmd: string): string {
 }
 
 export interface Result {
+    /** stdout without terminal sequences (what the product's stream cleaner leaves). */
     stdout: string;
+    /** stderr without terminal sequences. */
     stderr: string;
     hadErrors: boolean;
+    /** The bytes as pwsh wrote them. */
+    rawStdout: string;
+    rawStderr: string;
 }
 
 export async function run(ps: PowerShell, command: string): Promise<Result> {
     const r = await ps.invoke(command);
-    return { stdout: r.stdout?.toString("utf8") ?? "", stderr: r.stderr?.toString("utf8") ?? "", hadErrors: r.hadErrors };
+    const rawStdout = r.stdout?.toString("utf8") ?? "";
+    const rawStderr = r.stderr?.toString("utf8") ?? "";
+    return { stdout: stripTerminalSequences(rawStdout), stderr: stripTerminalSequences(rawStderr), hadErrors: r.hadErrors, rawStdout, rawStderr };
 }
 
 export async function connected(t: Tenant): Promise<PowerShell> {

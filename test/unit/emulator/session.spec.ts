@@ -2,9 +2,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { spawnSync } from "child_process";
-import type { PowerShell } from "node-powershell";
+import { PowerShell } from "node-powershell";
+import { readFramed } from "../../../components/exchange/framed-reader";
+import { stripTerminalSequences } from "../../../components/exchange/pwsh-output";
 import { DEMO_ACCESS_TOKEN, DEMO_ORGANIZATION } from "../../../emulator/demo";
-import { PWSH, connectCommand, connected, makeTenant, q, run, startShell, wrap, type Tenant } from "./helpers";
+import { PWSH, connectCommand, connected, makeTenant, pwshEnv, q, run, startShell, wrap, type Tenant } from "./helpers";
 
 interface Caught {
     reason: string;
@@ -34,14 +36,14 @@ describe("emulator through node-powershell", function () {
             ps = startShell(t, { throwOnInvocationError: true });
             await ps.invoke(`$ErrorActionPreference = 'Stop'`);
             await ps.invoke(wrap(connectCommand(t) + " -CommandName 'Get-AcceptedDomain','Set-AcceptedDomain'"));
-            const read = await ps.invoke("Get-AcceptedDomain -Identity 'contoso.com' | Select-Object -Property DomainName,DomainType,MatchSubDomains | ConvertTo-Json -Depth 4 -Compress");
-            assert.deepStrictEqual(JSON.parse(read.raw), { DomainName: "contoso.com", DomainType: "Authoritative", MatchSubDomains: false });
+            const read = await run(ps, "Get-AcceptedDomain -Identity 'contoso.com' | Select-Object -Property DomainName,DomainType,MatchSubDomains | ConvertTo-Json -Depth 4 -Compress");
+            assert.deepStrictEqual(JSON.parse(read.stdout), { DomainName: "contoso.com", DomainType: "Authoritative", MatchSubDomains: false });
             await ps.invoke(wrap("Set-AcceptedDomain -Identity 'contoso.com' -DomainType 'InternalRelay' -MatchSubDomains:$true -OutboundOnly:$false -Confirm:$false"));
             const d = t.read().acceptedDomains.find((x) => x.name === "contoso.com");
             assert.strictEqual(d?.domainType, "InternalRelay");
             assert.strictEqual(d?.matchSubDomains, true);
-            const again = await ps.invoke("Get-AcceptedDomain -Identity 'contoso.com' | Select-Object -Property DomainType | ConvertTo-Json -Compress");
-            assert.deepStrictEqual(JSON.parse(again.raw), { DomainType: "InternalRelay" });
+            const again = await run(ps, "Get-AcceptedDomain -Identity 'contoso.com' | Select-Object -Property DomainType | ConvertTo-Json -Compress");
+            assert.deepStrictEqual(JSON.parse(again.stdout), { DomainType: "InternalRelay" });
         });
     });
 
@@ -53,24 +55,62 @@ describe("emulator through node-powershell", function () {
             const bad = await run(ps, "[Console]::Error.WriteLine('bad')");
             assert.deepStrictEqual([bad.stderr.trim(), bad.hadErrors], ["bad", true]);
         });
-        it("keeps variables across invocations and runs multi-line commands", async () => {
+        it("keeps variables across invocations", async () => {
             ps = startShell(t);
             await run(ps, "$x = 'kept'");
-            const r = await run(ps, "try {\n  Write-Output $x\n}\ncatch {\n  Write-Output 'no'\n}");
-            assert.strictEqual(r.stdout.trim(), "kept");
+            assert.strictEqual((await run(ps, "Write-Output $x")).stdout.trim(), "kept");
+        });
+        it("runs a multi-line block only at a blank line, and drops one still open at end of input (InputLoop block mode)", () => {
+            const env = pwshEnv(t);
+            const ran = spawnSync(PWSH, ["-NoLogo", "-NoExit", "-Command", "-"], { input: "try {\n  Write-Output 'in block'\n}\ncatch { }\n\nWrite-Output 'after'\n", env });
+            assert.deepStrictEqual(stripTerminalSequences(ran.stdout.toString()).trim().split("\n"), ["in block", "after"]);
+            const dropped = spawnSync(PWSH, ["-NoLogo", "-NoExit", "-Command", "-"], { input: "Write-Output 'first'\ntry {\n  Write-Output 'never'\n", env });
+            assert.deepStrictEqual([dropped.status, stripTerminalSequences(dropped.stdout.toString()).trim()], [0, "first"]);
+        });
+        it("writes DECCKM around every line it runs and ends with the ESC[?1h of the read that met end of input (PowerShell/PowerShell#26631)", () => {
+            const r = spawnSync(PWSH, ["-NoLogo", "-NoExit", "-Command", "-"], { input: "Write-Output 'hi'\n\n", env: pwshEnv(t) });
+            assert.strictEqual(r.stdout.toString("hex"), Buffer.from("\u001b[?1h\u001b[?1lhi\n\u001b[?1h\u001b[?1h").toString("hex"));
+            for (const env of [{ NO_COLOR: "1" }, { TERM: "dumb" }]) {
+                const plain = spawnSync(PWSH, ["-NoLogo", "-NoExit", "-Command", "-"], { input: "Write-Output 'hi'\n", env: pwshEnv(t, env) });
+                assert.strictEqual(plain.stdout.toString(), "hi\n", JSON.stringify(env));
+            }
+        });
+        it("colours warnings and keeps the prefix on a multi-line warning's first line only", async () => {
+            ps = startShell(t);
+            const r = await run(ps, 'Write-Warning "first`nsecond"');
+            assert.ok(r.rawStdout.includes("\u001b[33;1mWARNING: first\nsecond\u001b[0m\n"), JSON.stringify(r.rawStdout));
+            const e = await run(ps, "Get-Nothing");
+            assert.ok(e.rawStderr.startsWith("\u001b[31;1mGet-Nothing: \u001b[31;1mThe term 'Get-Nothing' is not recognized"), JSON.stringify(e.rawStderr));
+        });
+        it("-NonInteractive refuses a confirmation prompt; without it the prompt swallows the protocol lines until the timeout", async () => {
+            ps = await connected(t);
+            const r = await run(ps, wrap("Set-AcceptedDomain -Identity contoso.com -OutboundOnly $true -Confirm"));
+            assert.strictEqual(caught(r.stderr).message, "PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.");
+            assert.strictEqual(t.read().acceptedDomains[0].outboundOnly, false);
+            const interactive = new PowerShell({ executable: PWSH, throwOnInvocationError: false, invocationTimeout: 1500, spawnOptions: { env: pwshEnv(t) } });
+            (interactive as unknown as { readBulkFromOutput: typeof readFramed }).readBulkFromOutput = readFramed;
+            try {
+                await run(interactive, connectCommand(t));
+                const hung = await interactive.invoke("Set-AcceptedDomain -Identity contoso.com -OutboundOnly $true -Confirm");
+                assert.deepStrictEqual([hung.hadErrors, hung.stdout, hung.stderr], [true, undefined, undefined], "timed out: the prompt read node-powershell's marker lines");
+            } finally {
+                await interactive.dispose();
+            }
+            assert.strictEqual(t.read().acceptedDomains[0].outboundOnly, false);
         });
         it("reports parse errors on stderr pwsh-style and stays usable", async () => {
+            // An unterminated string would be incomplete input (block mode), not an error: use a stray token.
             ps = startShell(t);
-            const r = await run(ps, "Write-Output 'unterminated");
+            const r = await run(ps, "Write-Output 'x' )");
             assert.ok(r.hadErrors);
             assert.match(r.stderr, /^ParserError:/);
-            assert.match(r.stderr, /The string is missing the terminator: '\./);
+            assert.match(r.stderr, /Unexpected token '\)' in expression or statement\./);
             const after = await run(ps, "Write-Output 'fine'");
             assert.strictEqual(after.stdout.trim(), "fine");
         });
         it("exits 0 when stdin closes and 143 on SIGTERM (dispose), journaling both", async () => {
-            const r = spawnSync(PWSH, ["-NoLogo", "-NoExit", "-Command", "-"], { input: "Write-Output 'hi'\n", env: { ...process.env, EXO_EMULATOR_STATE: t.state, EXO_EMULATOR_JOURNAL: t.journal } });
-            assert.deepStrictEqual([r.status, r.stdout.toString().trim()], [0, "hi"]);
+            const r = spawnSync(PWSH, ["-NoLogo", "-NoExit", "-Command", "-"], { input: "Write-Output 'hi'\n", env: pwshEnv(t) });
+            assert.deepStrictEqual([r.status, stripTerminalSequences(r.stdout.toString()).trim()], [0, "hi"]);
             const s = startShell(t);
             await run(s, "Write-Output 1");
             await s.dispose();
@@ -85,7 +125,9 @@ describe("emulator through node-powershell", function () {
     });
 
     describe("hostile strings", () => {
-        const hostile = ["it's", "\u2018a\u2019 \u201Ab\u201B", "$(Remove-Item /)", "back`tick `n", "two\nlines", '"double" ; Get-AcceptedDomain | Set-AcceptedDomain'];
+        // No line break: under -Command - a literal that spans lines opens a block that takes the
+        // protocol's marker lines and never runs (see block mode above), which is why quote.ts refuses one.
+        const hostile = ["it's", "\u2018a\u2019 \u201Ab\u201B", "$(Remove-Item /)", "back`tick `n", '"double" ; Get-AcceptedDomain | Set-AcceptedDomain'];
         for (const value of hostile) {
             it(`round-trips ${JSON.stringify(value)} as an inert literal`, async () => {
                 ps = startShell(t);
@@ -98,7 +140,7 @@ describe("emulator through node-powershell", function () {
             const before = fs.readFileSync(t.state, "utf8");
             const id = "x'; Set-AcceptedDomain -Identity contoso.com -DomainType InternalRelay; '$(1)\u2019";
             const r = await run(ps, wrap(`Set-AcceptedDomain -Identity ${q(id)} -DomainType 'InternalRelay' -Confirm:$false -ErrorAction Stop`));
-            assert.strictEqual(caught(r.stderr).message, `The operation couldn't be performed because object '${id}' couldn't be found on 'AM0PR01A001DC01.EURPRD01.PROD.OUTLOOK.COM'.`);
+            assert.strictEqual(caught(r.stderr).message, `||The operation couldn't be performed because object '${id}' couldn't be found on 'AM0PR01A001DC01.EURPRD01.PROD.OUTLOOK.COM'.`);
             assert.strictEqual(fs.readFileSync(t.state, "utf8"), before);
         });
     });
@@ -226,15 +268,16 @@ describe("emulator through node-powershell", function () {
         it("raises ManagementObjectNotFoundException for an unknown identity", async () => {
             ps = await connected(t);
             const c = caught((await run(ps, wrap("Get-AcceptedDomain -Identity 'nope.example'"))).stderr);
-            assert.deepStrictEqual([c.reason, c.message], ["ManagementObjectNotFoundException", "The operation couldn't be performed because object 'nope.example' couldn't be found on 'AM0PR01A001DC01.EURPRD01.PROD.OUTLOOK.COM'."]);
-            assert.match(c.errorId, /^[0-9A-F]{8},Microsoft\.Exchange\.Management\.SystemConfigurationTasks\.GetAcceptedDomain$/);
+            // REST (V3): "||" message, request stamp then Write-ErrorMessage, no FailureCategory (module 3.0.0 notes).
+            assert.deepStrictEqual([c.reason, c.message], ["ManagementObjectNotFoundException", "||The operation couldn't be performed because object 'nope.example' couldn't be found on 'AM0PR01A001DC01.EURPRD01.PROD.OUTLOOK.COM'."]);
+            assert.match(c.errorId, /^\[Server=AM0PR01MB\d{4},RequestId=[0-9a-f-]{36},TimeStamp=[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT\],Write-ErrorMessage$/);
         });
         it("without Stop, the not-found error is non-terminating: written to stderr, the script goes on", async () => {
             ps = startShell(t);
             await run(ps, connectCommand(t));
             const r = await run(ps, "Get-AcceptedDomain -Identity 'nope.example'; Write-Output 'after'");
             assert.strictEqual(r.stdout.trim(), "after");
-            assert.match(r.stderr, /^Get-AcceptedDomain: The operation couldn't be performed because object 'nope.example'/);
+            assert.match(r.stderr, /^Write-ErrorMessage: \|\|The operation couldn't be performed because object 'nope.example'/);
         });
     });
 
@@ -242,13 +285,13 @@ describe("emulator through node-powershell", function () {
         it("refuses ExternalRelay", async () => {
             ps = await connected(t);
             const c = caught((await run(ps, wrap("Set-AcceptedDomain -Identity contoso.com -DomainType ExternalRelay -Confirm:$false"))).stderr);
-            assert.deepStrictEqual([c.reason, c.message], ["InvalidOperationException", "ExternalRelay accepted domains aren't supported in Exchange Online. Use DomainType Authoritative or InternalRelay."]);
+            assert.deepStrictEqual([c.reason, c.message], ["InvalidOperationException", "||ExternalRelay accepted domains aren't supported in Exchange Online. Use DomainType Authoritative or InternalRelay."]);
             assert.strictEqual(t.read().acceptedDomains[0].domainType, "Authoritative");
         });
         it("refuses MatchSubDomains on an Authoritative domain and allows it on InternalRelay", async () => {
             ps = await connected(t);
             const c = caught((await run(ps, wrap("Set-AcceptedDomain -Identity contoso.com -MatchSubDomains $true -Confirm:$false"))).stderr);
-            assert.strictEqual(c.message, "MatchSubDomains can only be enabled on an InternalRelay domain.");
+            assert.strictEqual(c.message, "||MatchSubDomains can only be enabled on an InternalRelay domain.");
             const ok = await run(ps, wrap("Set-AcceptedDomain -Identity fabrikam.com -MatchSubDomains $true -Confirm:$false"));
             assert.strictEqual(ok.hadErrors, false);
             assert.strictEqual(t.read().acceptedDomains[1].matchSubDomains, true);

@@ -58,6 +58,17 @@ describe("commands", () => {
             assert.match(cmd.text, /Connect-ExchangeOnline -ManagedIdentity -Organization 'contoso\.onmicrosoft\.com'/);
         });
 
+        it("user-assigned managed identity: -ManagedIdentityAccountId with the client id", () => {
+            const cmd = connectExchangeOnline({ organization: "contoso.onmicrosoft.com", auth: { kind: "managedIdentity", accountId: "0b5e'x" } });
+            assert.match(cmd.text, /Connect-ExchangeOnline -ManagedIdentity -ManagedIdentityAccountId '0b5e''x' -Organization/);
+        });
+
+        it("-SkipLoadingFormatData, and the chosen module imported first inside the error wrapper", () => {
+            const cmd = connectExchangeOnline({ organization: "contoso.onmicrosoft.com", auth: { kind: "managedIdentity" }, moduleVersion: "3.9.2" });
+            assert.match(cmd.text, /-ShowBanner:\$false -SkipLoadingFormatData -CommandName/);
+            assert.match(cmd.text, /try \{ Import-Module -Name ExchangeOnlineManagement -RequiredVersion '3\.9\.2'; Connect-ExchangeOnline /);
+        });
+
         it("access token", () => {
             const cmd = connectExchangeOnline({ organization: "contoso.onmicrosoft.com", auth: { kind: "accessToken", accessToken: "eyJ.a.b" } });
             assert.match(cmd.text, /Connect-ExchangeOnline -AccessToken 'eyJ\.a\.b' -Organization/);

@@ -58,6 +58,21 @@ describe("config", () => {
         assert.ok(p.some((m) => m.startsWith("exchange:organization is required") && m.includes("contoso.onmicrosoft.com")), p.join("\n"));
     });
 
+    it("a tenant id as organization: names the key, the value and the fix (Connect-ExchangeOnline refuses a GUID)", () => {
+        const guid = "8d5a6c3e-1f2b-4c7d-9e0a-3b4c5d6e7f80";
+        const p = problems(() => readConnectionConfig(getter({ ...base, "exchange:organization": guid })));
+        assert.equal(p.length, 1, p.join("\n"));
+        assert.ok(p[0].startsWith(`exchange:organization: got "${guid}": Connect-ExchangeOnline -Organization doesn't accept a tenant id`), p[0]);
+        assert.match(p[0], /use the tenant's initial domain, e\.g\. contoso\.onmicrosoft\.com/);
+    });
+
+    it("a user-assigned managed identity takes its client id; an empty one is refused", () => {
+        const ok = readConnectionConfig(getter({ ...base, "exchange:auth": { kind: "managedIdentity", accountId: "0b5e3c1a-2d4f-4a6b-8c9d-1e2f3a4b5c6d" } }));
+        assert.deepEqual(ok.auth, { kind: "managedIdentity", accountId: "0b5e3c1a-2d4f-4a6b-8c9d-1e2f3a4b5c6d" });
+        const p = problems(() => readConnectionConfig(getter({ ...base, "exchange:auth": { kind: "managedIdentity", accountId: "" } })));
+        assert.ok(p.some((m) => m.startsWith("exchange:auth.accountId") && m.includes("client id")), p.join("\n"));
+    });
+
     it("ExternalRelay: names the key, the value and what to write", () => {
         const p = problems(() => readStackConfig(getter({ ...base, "exchange:domains": { "contoso.com": { type: "ExternalRelay" } } })));
         assert.equal(p.length, 1);

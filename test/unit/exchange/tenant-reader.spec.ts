@@ -6,6 +6,18 @@ import { parseJsonRows, recipientDomainCovers, TenantReader } from "../../../com
 import { kbTenant, type Tenant } from "./emulated-tenant";
 
 describe("tenant reader", () => {
+    describe("#parseJsonRows booleans", () => {
+        it('reads "True"/"False" strings as booleans (V3 may serialise some that way; unverified)', async () => {
+            const reader = new TenantReader({
+                run: async () => '\u001b[?1h\u001b[?1l#exo-result:[{"Name":"a.com","DomainName":"a.com","DomainType":"InternalRelay","MatchSubDomains":"True","OutboundOnly":"false"}]',
+            });
+            const live = await reader.liveDomain("a.com");
+            assert.deepEqual([live.matchSubDomains, live.outboundOnly], [true, false]);
+            const bad = new TenantReader({ run: async () => '#exo-result:[{"DomainName":"a.com","DomainType":"InternalRelay","MatchSubDomains":"yes"}]' });
+            await assert.rejects(bad.liveDomain("a.com"), /MatchSubDomains/, "anything else is an unexpected shape, never a guess");
+        });
+    });
+
     describe("#parseJsonRows", () => {
         const row = z.object({ a: z.number() });
         it("nothing is an empty list", () => assert.deepEqual(parseJsonRows("Get-X", " \n", row), []));
@@ -91,6 +103,16 @@ describe("tenant reader", () => {
             }
             const [recipients] = tenant.calls("Get-Recipient");
             assert.equal((recipients.params as Record<string, unknown>).Filter, "IsDirSynced -eq 'True'");
+        });
+
+        it("an OnPremises connector with AllAcceptedDomains covers every domain; SIP: addresses are not mail addresses", async () => {
+            tenant.edit((s) => {
+                s.outboundConnectors.push({ ...s.outboundConnectors[0], name: "Hybrid all domains", recipientDomains: [], allAcceptedDomains: true, guid: "5f2c1d7e-8a9b-4c3d-9e1f-2a3b4c5d6e7f" });
+                s.recipients.push({ ...s.recipients[0], name: "sip only", primarySmtpAddress: "sip.only@contoso.com", emailAddresses: ["SIP:sip.only@tailspin.com", "X500:/o=ExchangeLabs/cn=Recipients/cn=sip"], isDirSynced: true, guid: "6a2c1d7e-8a9b-4c3d-9e1f-2a3b4c5d6e70" });
+            });
+            const tailspin = await reader.coexistence("tailspin.com");
+            assert.deepEqual(tailspin, { hybridDomain: false, onPremisesConnectors: ["Hybrid all domains"], syncedRecipients: 0 }, "the SIP address does not count");
+            assert.deepEqual((await reader.coexistence("contoso.com")).onPremisesConnectors, ["Hybrid all domains", "Outbound to on-premises"]);
         });
 
         it("recordSettings makes later reads in the run see a Set", async () => {
