@@ -25,7 +25,7 @@ import type { ConnectionSettings } from "./config";
 import { connectExchangeOnline, probeHost, type Command } from "./commands";
 import { AuthError, ExchangeError, SessionLostError, SetupError, TimeoutError, fromStderr, needsReconnect } from "./errors";
 import { readFramed } from "./framed-reader";
-import { chooseModule, locatePwsh, type HostProbe } from "./host-check";
+import { chooseModule, hostProbeSchema, locatePwsh, type HostProbe } from "./host-check";
 import { splitPwshOutput, stripTerminalSequences } from "./pwsh-output";
 import { quote } from "./quote";
 import { withRetry } from "./retry";
@@ -188,17 +188,15 @@ export class ExchangeSession implements CommandRunner {
         } catch {
             parsed = undefined;
         }
-        const o = (parsed ?? {}) as { psVersion?: unknown; modules?: unknown };
-        // One version may arrive as a bare string (a PowerShell array of one can unroll on the way).
-        const modules = Array.isArray(o.modules) ? o.modules : typeof o.modules === "string" ? [o.modules] : o.modules === null ? [] : undefined;
-        if (typeof o.psVersion !== "string" || modules === undefined) {
+        const probe = hostProbeSchema.safeParse(parsed);
+        if (!probe.success) {
             throw new SetupError(
                 command.cmdlet,
                 `${this.settings.pwshPath} did not answer like PowerShell 7 (asked for $PSVersionTable and Get-Module -ListAvailable, got ${JSON.stringify((result ?? "").slice(0, 120))}); ` +
                     "set exchange:pwshPath to PowerShell 7.4 or later, or remove it to use the embedded emulator",
             );
         }
-        return { psVersion: o.psVersion, modules: modules.map(String) };
+        return probe.data;
     }
 
     /** Rejects once the shell's process has exited (never settles while it runs). */

@@ -158,7 +158,7 @@ describe("faults end to end: every run completes or fails clearly, and the next 
         const from = journal(ws).length;
         const r = await pulumi(ws, ["up", "--yes", "--skip-preview"]);
         const entries = since(from);
-        const throttled = entries.filter((e) => e.event === "cmdlet" && (e.error as { reason?: string } | undefined)?.reason === "ServerBusyException");
+        const throttled = entries.filter((e) => e.event === "cmdlet" && (e.error as { message?: string } | undefined)?.message?.includes("HttpStatusCode=429") === true);
         assert.strictEqual(throttled.length, 3, "the fault fired three times");
         completedOrClear(r.code, r.output, /throttled/, target);
         assert.strictEqual(r.code, 0, r.output);
@@ -173,7 +173,7 @@ describe("faults end to end: every run completes or fails clearly, and the next 
         await changeTenant(ws, (t) => (t.faults.throttleNextCalls = 50));
         const r = await pulumi(ws, ["up", "--yes", "--skip-preview"]);
         assert.notStrictEqual(r.code, 0, r.output);
-        assert.match(r.output, /The server is busy/);
+        assert.match(r.output, /HttpStatusCode=429 .*Exchange Online throttled the request/);
         assert.match(r.output, /gave up after 2 attempts/);
         assert.deepStrictEqual(faultDomainTypes(), FAULT_DOMAINS.map(() => applied), "no Set got through");
         completedOrClear(r.code, r.output, /throttled/, target);
@@ -204,7 +204,7 @@ describe("faults end to end: every run completes or fails clearly, and the next 
         const from = journal(ws).length;
         const r = await pulumi(ws, ["refresh", "--yes", "--skip-preview"]);
         const entries = since(from);
-        const transient = entries.filter((e) => e.event === "cmdlet" && (e.error as { reason?: string } | undefined)?.reason === "TransientException");
+        const transient = entries.filter((e) => e.event === "cmdlet" && (e.error as { message?: string } | undefined)?.message?.includes("HttpStatusCode=500") === true);
         assert.strictEqual(transient.length, 2, "the fault fired twice");
         assert.strictEqual(r.code, 0, r.output);
         assert.match(r.output, /Get-AcceptedDomain 1\/5 transient error: retrying/);
@@ -217,7 +217,7 @@ describe("faults end to end: every run completes or fails clearly, and the next 
         await changeTenant(ws, (t) => (t.faults.transientReadErrors = 50));
         const r = await pulumi(ws, ["refresh", "--yes", "--skip-preview"]);
         assert.notStrictEqual(r.code, 0, r.output);
-        assert.match(r.output, /Get-AcceptedDomain failed: A transient server error occurred \(HTTP 503 Service Unavailable\)/);
+        assert.match(r.output, /Get-AcceptedDomain failed: Error while querying REST service\. HttpStatusCode=500 .*a transient Exchange Online server error/);
         await assertAllInState();
         declare(applied);
         await converges(applied);

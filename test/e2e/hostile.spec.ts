@@ -66,6 +66,9 @@ const EXPECTED_CMDLETS = new Set([
     "Get-Recipient",
     "Select-Object",
     "ConvertTo-Json",
+    // The host probe and the module import before each connect (session.ts).
+    "Get-Module",
+    "Import-Module",
 ]);
 
 type Entry = Record<string, unknown>;

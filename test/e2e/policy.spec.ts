@@ -164,7 +164,7 @@ describe("policy pack under the real CLI: synced-domain-not-authoritative", func
         try {
             const r = await preview(policyConfig({}));
             assert.notStrictEqual(r.code, 0, r.output);
-            assert.match(r.output, /transient server error/i);
+            assert.match(r.output, /HttpStatusCode=500 .*a transient Exchange Online server error/);
         } finally {
             await changeTenant(ws!, (t) => {
                 t.faults.transientReadErrors = 0;

@@ -208,7 +208,7 @@ describe("AcceptedDomain under the real CLI: the project's program with several 
         });
         const r = await run(ws!, ["refresh", "--yes"]);
         assert.notStrictEqual(r.code, 0, r.output);
-        assert.match(r.output, /transient server error/i);
+        assert.match(r.output, /HttpStatusCode=500 .*a transient Exchange Online server error/);
         const after = await stateDomains(ws!);
         assert.deepStrictEqual(Object.keys(after).sort(), Object.keys(before).sort(), "no resource dropped");
         assert.deepStrictEqual(after, before);
@@ -226,7 +226,7 @@ describe("AcceptedDomain under the real CLI: the project's program with several 
         const r = await run(ws!, ["up", "--yes", "--skip-preview"]);
         assert.strictEqual(r.code, 0, r.output);
         const entries = since().filter((e) => e.event === "cmdlet" && e.cmdlet !== "Connect-ExchangeOnline");
-        const throttled = entries.filter((e) => (e.error as { reason?: string } | undefined)?.reason === "ServerBusyException");
+        const throttled = entries.filter((e) => (e.error as { message?: string } | undefined)?.message?.includes("HttpStatusCode=429") === true);
         assert.strictEqual(throttled.length, 3, JSON.stringify(entries));
         // Each throttled call is retried: the same cmdlet later succeeds.
         for (const t of throttled) {

@@ -70,3 +70,16 @@ describe("host checks", () => {
         });
     });
 });
+
+describe("#hostProbeSchema", () => {
+    const { hostProbeSchema } = require("../../../components/exchange/host-check") as typeof import("../../../components/exchange/host-check");
+    it("reads an array, a single unrolled version and none", () => {
+        assert.deepEqual(hostProbeSchema.parse({ psVersion: "7.4.6", modules: ["3.9.2", "3.5.0"] }).modules, ["3.9.2", "3.5.0"]);
+        assert.deepEqual(hostProbeSchema.parse({ psVersion: "7.4.6", modules: "3.9.2" }).modules, ["3.9.2"]);
+        assert.deepEqual(hostProbeSchema.parse({ psVersion: "7.4.6", modules: null }).modules, []);
+    });
+    it("refuses what isn't a probe answer", () => {
+        assert.equal(hostProbeSchema.safeParse({ modules: [] }).success, false);
+        assert.equal(hostProbeSchema.safeParse("PS /root>").success, false);
+    });
+});
