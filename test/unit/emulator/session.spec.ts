@@ -227,6 +227,22 @@ describe("emulator through node-powershell", function () {
             const c = await connectError(`Connect-ExchangeOnline -ManagedIdentity -Organization ${q(DEMO_ORGANIZATION)} -ShowBanner:$false`);
             assert.strictEqual(c.reason, "CredentialUnavailableException");
         });
+        it("a user-assigned identity by its client id (-ManagedIdentityAccountId); a GUID -Organization is refused with the module's text", async () => {
+            const clientId = "0b5e3c1a-2d4f-4a6b-8c9d-1e2f3a4b5c6d";
+            t.edit((s) => {
+                s.credentials.managedIdentityAllowed = false;
+                s.credentials.userAssignedManagedIdentities = [clientId];
+            });
+            ps = startShell(t);
+            const ok = await run(ps, `Connect-ExchangeOnline -ManagedIdentity -ManagedIdentityAccountId ${q(clientId.toUpperCase())} -Organization ${q(DEMO_ORGANIZATION)} -ShowBanner:$false`);
+            assert.strictEqual(ok.hadErrors, false, ok.stderr);
+            await ps.dispose();
+            const other = await connectError(`Connect-ExchangeOnline -ManagedIdentity -ManagedIdentityAccountId 'not-this-one' -Organization ${q(DEMO_ORGANIZATION)} -ShowBanner:$false`);
+            assert.strictEqual(other.reason, "AuthenticationFailedException");
+            await ps.dispose();
+            const guid = await connectError(`Connect-ExchangeOnline -ManagedIdentity -ManagedIdentityAccountId ${q(clientId)} -Organization ${q(t.read().organization.tenantId)} -ShowBanner:$false`);
+            assert.deepStrictEqual([guid.message, guid.errorId], ["Organization cannot be a Guid, please enter the name of the tenant instead.", "Organization cannot be a Guid, please enter the name of the tenant instead."], "thrown: the errorId is the message");
+        });
         it("accepts -Certificate from [X509Certificate2]::new(path, password)", async () => {
             ps = startShell(t);
             const r = await run(
@@ -377,6 +393,11 @@ describe("emulator through node-powershell", function () {
                 "try { throw 'x' } catch [System.Management.Automation.RuntimeException] { 'typed' } finally { 'fin' }; [pscustomobject]@{ a = @(1,2); b = $null; c = (1 -eq 1) -and ('A' -like 'a*') } | ConvertTo-Json -Compress",
             );
             assert.deepStrictEqual(r.stdout.trim().split("\n"), ["typed", "fin", '{"a":[1,2],"b":null,"c":true}']);
+        });
+        it("an expression keeps its value in a hashtable and an assignment: @(1) stays an array of one", async () => {
+            ps = startShell(t);
+            const r = await run(ps, "$one = @('x'); @{ a = @(1); b = [string[]]@('3.9.2'); c = $one; d = (Write-Output 'y') } | ConvertTo-Json -Compress");
+            assert.deepStrictEqual(JSON.parse(r.stdout), { a: [1], b: ["3.9.2"], c: ["x"], d: "y" });
         });
         it("Out-Null discards and ConvertTo-Json warns when -Depth truncates", async () => {
             ps = startShell(t);
