@@ -15,6 +15,7 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { z } from "zod";
+import { microsoftDomainKind, microsoftDomainRole } from "../components/microsoft-domains";
 import { ACCEPTED_DOMAIN_TYPE } from "../components/schema";
 import { configSchemaOf, readConfig } from "./config";
 import { domainPatternSchema } from "./domains";
@@ -83,6 +84,13 @@ export const syncedDomainNotAuthoritative: ResourceValidationPolicy = {
         const props = parsed.props;
         if (props.domainType !== "Authoritative") {
             return;
+        }
+        const microsoft = microsoftDomainKind(props.domainName);
+        if (microsoft !== undefined) {
+            // Every synced user has proxies here (MOERA, routing address): they are no sign of a shared namespace.
+            return args.notApplicable(
+                `${props.domainName} is ${microsoftDomainRole(microsoft)}; it stays Authoritative as Microsoft set it, whatever its recipients' addresses say (microsoft-domains-unmanaged advises leaving it out of the stack)`,
+            );
         }
         const signals = [...resourceSignals(props), ...configSignals(props.domainName, config.syncedDomains)];
         if (signals.length === 0) {

@@ -15,6 +15,7 @@
  *    domain the Hybrid Configuration Wizard sets as targetAddress of moved
  *    mailboxes; <tenant>.onmicrosoft.com is the initial domain Microsoft creates.
  */
+import { microsoftDomainKind, microsoftDomainRole } from "../components/microsoft-domains";
 import type { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { z } from "zod";
 import { ACCEPTED_DOMAIN_TYPE } from "../components/schema";
@@ -56,16 +57,6 @@ export const matchSubDomainsRequiresInternalRelay: ResourceValidationPolicy = {
 /** What Microsoft sets on the domains it creates in every tenant. */
 const MICROSOFT_SETTINGS = { domainType: "Authoritative", matchSubDomains: false, outboundOnly: false } as const;
 
-function microsoftDomainKind(domain: string): "coexistence" | "initial" | undefined {
-    if (/^[a-z0-9-]+\.mail\.onmicrosoft\.com$/.test(domain)) {
-        return "coexistence";
-    }
-    if (/^[a-z0-9-]+\.onmicrosoft\.com$/.test(domain)) {
-        return "initial";
-    }
-    return undefined;
-}
-
 /** @internal */
 export const microsoftDomainsUnmanaged: ResourceValidationPolicy = {
     name: "microsoft-domains-unmanaged",
@@ -77,10 +68,7 @@ export const microsoftDomainsUnmanaged: ResourceValidationPolicy = {
         if (kind === undefined) {
             return;
         }
-        const role =
-            kind === "coexistence"
-                ? "the tenant's coexistence domain, the routing address (targetAddress) hybrid mail flow uses for mailboxes moved to Exchange Online"
-                : "the tenant's initial domain, which Microsoft creates and which cannot be removed";
+        const role = microsoftDomainRole(kind);
         const changes = (Object.keys(MICROSOFT_SETTINGS) as (keyof typeof MICROSOFT_SETTINGS)[])
             .filter((key) => props[key] !== MICROSOFT_SETTINGS[key])
             .map((key) => `${key} ${JSON.stringify(MICROSOFT_SETTINGS[key])} -> ${JSON.stringify(props[key])}`);

@@ -1,14 +1,16 @@
 /**
  * Export: declare the tenant as it is.
  *
- *   node -r ts-node/register/transpile-only scripts/export-domains.ts [--cwd <project dir>] [--stack <name>] [--domain <name>]... [--dry-run]
+ *   node -r ts-node/register/transpile-only scripts/export-domains.ts [--cwd <project dir>] [--stack <name>] [--domain <name>]... [--include-microsoft-domains] [--dry-run]
  *
  * Reads the accepted domains (one connect, one bulk Get-AcceptedDomain; nothing is
  * written to the tenant) and writes the stack config exchange:domains, so that a
  * first `up` adopts them unchanged. --domain limits it to those domains (the
  * others stay declared as they are): the supported way to bring one domain under
  * code, since `pulumi import` can't import dynamic resources (docs/drift.md).
- * --dry-run prints the config without writing it. Exit 0 done, 2 error.
+ * Microsoft's own domains (<tenant>.onmicrosoft.com, <tenant>.mail.onmicrosoft.com) are left out
+ * unless already declared, named with --domain, or --include-microsoft-domains is given: they stay
+ * as Microsoft set them. --dry-run prints the config without writing it. Exit 0 done, 2 error.
  */
 import { parseToolArgs, type StackArgs } from "./drift/args";
 import { readConnectionConfig } from "../components/exchange/config";
@@ -20,14 +22,16 @@ import { readStackTenant } from "./drift/run";
 export interface ExportArgs extends StackArgs {
     only: string[];
     dryRun: boolean;
+    includeMicrosoftDomains: boolean;
 }
 
-const USAGE = "usage: export-domains [--cwd <project dir>] [--stack <name>] [--domain <name>]... [--dry-run]";
+const USAGE = "usage: export-domains [--cwd <project dir>] [--stack <name>] [--domain <name>]... [--include-microsoft-domains] [--dry-run]";
 
 export function parseExportArgs(argv: readonly string[], cwd: string): ExportArgs {
-    const args: ExportArgs = { workDir: cwd, only: [], dryRun: false };
+    const args: ExportArgs = { workDir: cwd, only: [], dryRun: false, includeMicrosoftDomains: false };
     return parseToolArgs(argv, cwd, args, USAGE, (flag, value) => {
         if (flag === "--dry-run") args.dryRun = true;
+        else if (flag === "--include-microsoft-domains") args.includeMicrosoftDomains = true;
         else if (flag === "--domain" || flag === "-d") args.only.push(value());
         else return false;
         return true;
@@ -43,7 +47,7 @@ async function main(): Promise<number> {
     const raw = config["exchange:domains"]?.value;
     const current: Record<string, DomainConfigEntry> = raw ? (domainsConfigSchema.parse(JSON.parse(raw)) as Record<string, DomainConfigEntry>) : {};
     const tenant = await readStackTenant(stack);
-    const result = exportDomains(tenant, current, { only: args.only });
+    const result = exportDomains(tenant, current, { only: args.only, includeMicrosoftDomains: args.includeMicrosoftDomains });
     for (const s of result.skipped) {
         process.stderr.write(`export: skipped ${s.domain}: ${s.reason}\n`);
     }

@@ -14,6 +14,7 @@ import {
     type DomainSettings,
 } from "../schema";
 import { coexistenceSignalList } from "../coexistence-signals";
+import { microsoftDomainKind } from "../microsoft-domains";
 import { setAcceptedDomain } from "./commands";
 import { readConnectionConfig, type ConfigGetter } from "./config";
 import { changedSettings, decideDiff, driftOf, settingsOf, type LiveSettings } from "./diff";
@@ -210,7 +211,8 @@ export async function remove(_id: string, props: AcceptedDomainOutputs): Promise
         );
         return;
     }
-    if (original.domainType === "Authoritative" && live.domainType !== "Authoritative") {
+    // Microsoft's own domains are never shared with on-premises (microsoft-domains.ts): their restore is not the KB outage.
+    if (original.domainType === "Authoritative" && live.domainType !== "Authoritative" && microsoftDomainKind(domainName) === undefined) {
         const signals = await reader.coexistence(domainName);
         const held = coexistenceSignalList(props.coexistence?.entra ? { ...signals, entra: props.coexistence.entra } : signals, props.directorySynced).map((s) => s.text);
         if (held.length > 0) {

@@ -5,6 +5,7 @@
  * onDelete) are kept; a type Exchange Online refuses to set (ExternalRelay) can't
  * be declared and is reported instead.
  */
+import { microsoftDomainKind, microsoftDomainRole } from "../../components/microsoft-domains";
 import { domainTypeSchema, normalizeDomainName, type DomainConfigEntry } from "../../components/schema";
 import type { TenantDomain } from "./report";
 
@@ -17,6 +18,11 @@ export interface ExportResult {
 export interface ExportOptions {
     /** Only these domains (a single-domain "import"); the other declarations stay as they are. Default: all. */
     only?: readonly string[];
+    /**
+     * Also declare Microsoft's own domains (the initial and the coexistence domain). Default false: they
+     * stay as Microsoft set them, and the advisory microsoft-domains-unmanaged rule asks to leave them out.
+     */
+    includeMicrosoftDomains?: boolean;
 }
 
 /** One config entry from a live domain, or the reason it can't be declared. */
@@ -60,6 +66,12 @@ export function exportDomains(tenant: readonly TenantDomain[], current: Record<s
     const skipped: ExportResult["skipped"] = [];
     for (const name of wanted.sort()) {
         const key = keys.get(name) ?? name;
+        const microsoft = microsoftDomainKind(name);
+        const asked = opts.only?.length ? true : opts.includeMicrosoftDomains === true;
+        if (microsoft !== undefined && !asked && current[key] === undefined) {
+            skipped.push({ domain: name, reason: `it is ${microsoftDomainRole(microsoft)}; it stays as Microsoft set it (--include-microsoft-domains declares it anyway)` });
+            continue;
+        }
         const entry = entryFor(live.get(name)!, current[key]);
         if ("reason" in entry) {
             skipped.push({ domain: name, reason: entry.reason });

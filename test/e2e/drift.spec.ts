@@ -146,7 +146,10 @@ describe("drift report and export against the emulated tenant", function () {
         assert.strictEqual(ex.code, 0, ex.output);
         const config = await pulumi(ws!, ["config", "get", "exchange:domains", "--json"]);
         const domains = (JSON.parse(config.stdout) as { objectValue: Record<string, Record<string, unknown>> }).objectValue;
-        assert.deepStrictEqual(Object.keys(domains).sort(), ["contoso.com", "contoso.mail.onmicrosoft.com", "contoso.onmicrosoft.com", "fabrikam.com", "northwind.example"]);
+        // Microsoft's initial and coexistence domains stay as Microsoft set them: left out, and said why.
+        assert.deepStrictEqual(Object.keys(domains).sort(), ["contoso.com", "fabrikam.com", "northwind.example"]);
+        assert.match(ex.stderr, /export: skipped contoso\.mail\.onmicrosoft\.com: it is the tenant's coexistence domain/);
+        assert.match(ex.stderr, /export: skipped contoso\.onmicrosoft\.com: it is the tenant's initial domain/);
         assert.deepStrictEqual(domains["northwind.example"], { type: "InternalRelay", matchSubDomains: false, outboundOnly: false });
         assert.strictEqual(domains["contoso.com"].directorySynced, true, "local-only fields are kept");
 
@@ -161,7 +164,21 @@ describe("drift report and export against the emulated tenant", function () {
         assert.strictEqual(preview.code, 0, preview.output);
         const { code, json } = await report(ws!);
         assert.strictEqual(code, 0);
-        assert.deepStrictEqual(json.unmanaged, []);
+        assert.deepStrictEqual(json.unmanaged.map((u) => u.domain), ["contoso.mail.onmicrosoft.com", "contoso.onmicrosoft.com"]);
+
+        // The exported code passes the policy pack on this hybrid tenant, and so does the code with
+        // Microsoft's domains declared too: every synced user has proxies in them (MOERA, routing
+        // address), and that never demands InternalRelay there.
+        const gate = await pulumi(ws!, ["preview", "--policy-pack", "../../../policies"]);
+        assert.strictEqual(gate.code, 0, gate.output);
+        const all = await runTool(ws!, "export-domains.ts", ["--include-microsoft-domains"]);
+        assert.strictEqual(all.code, 0, all.output);
+        const synced = tenant(ws!).recipients.filter((r) => r.isDirSynced && r.emailAddresses.some((a) => /@contoso\.mail\.onmicrosoft\.com$/i.test(a)));
+        assert.ok(synced.length > 0, "the tenant has synced users with routing addresses");
+        const gateAll = await pulumi(ws!, ["preview", "--policy-pack", "../../../policies"]);
+        assert.strictEqual(gateAll.code, 0, gateAll.output);
+        assert.doesNotMatch(gateAll.output, /\[mandatory\]/);
+        assert.match(gateAll.output, /\[advisory\]\s+microsoft-domains-unmanaged/, "the advisory rule still says to leave them out");
     });
 });
 

@@ -23,6 +23,23 @@ describe("export (pure)", () => {
         assert.ok(domainsConfigSchema.safeParse(r.domains).success);
     });
 
+    it("leaves Microsoft's initial and coexistence domains out, with the reason, unless asked for or already declared", () => {
+        const hybrid: TenantDomain[] = [
+            ...TENANT,
+            { domainName: "contoso.onmicrosoft.com", domainType: "Authoritative", matchSubDomains: false, outboundOnly: false },
+            { domainName: "contoso.mail.onmicrosoft.com", domainType: "Authoritative", matchSubDomains: false, outboundOnly: false },
+        ];
+        const r = exportDomains(hybrid, {});
+        assert.deepStrictEqual(Object.keys(r.domains).sort(), ["contoso.com", "fabrikam.com"]);
+        const reasons = new Map(r.skipped.map((s) => [s.domain, s.reason]));
+        assert.match(reasons.get("contoso.mail.onmicrosoft.com") ?? "", /coexistence domain, the routing address .*\(--include-microsoft-domains declares it anyway\)/);
+        assert.match(reasons.get("contoso.onmicrosoft.com") ?? "", /initial domain/);
+        assert.deepStrictEqual(Object.keys(exportDomains(hybrid, {}, { includeMicrosoftDomains: true }).domains).sort(), ["contoso.com", "contoso.mail.onmicrosoft.com", "contoso.onmicrosoft.com", "fabrikam.com"]);
+        assert.ok("contoso.onmicrosoft.com" in exportDomains(hybrid, { "contoso.onmicrosoft.com": { type: "Authoritative" } }).domains, "a declared one stays declared");
+        assert.ok("contoso.onmicrosoft.com" in exportDomains(hybrid, {}, { only: ["contoso.onmicrosoft.com"] }).domains, "--domain names it");
+        assert.deepStrictEqual(parseExportArgs(["--include-microsoft-domains"], "/p").includeMicrosoftDomains, true);
+    });
+
     it("skips ExternalRelay with the reason (Exchange Online can't set it)", () => {
         const r = exportDomains(TENANT, {});
         assert.strictEqual(r.skipped.length, 1);
@@ -65,11 +82,11 @@ describe("tool arguments", () => {
     });
 
     it("export: repeated --domain and --dry-run", () => {
-        assert.deepStrictEqual(parseExportArgs(["-d", "a.example", "--domain", "b.example", "--dry-run"], "/p"), { workDir: "/p", only: ["a.example", "b.example"], dryRun: true });
+        assert.deepStrictEqual(parseExportArgs(["-d", "a.example", "--domain", "b.example", "--dry-run"], "/p"), { workDir: "/p", only: ["a.example", "b.example"], dryRun: true, includeMicrosoftDomains: false });
     });
 
     it("export: the shared --stack/--cwd, and errors with its own usage", () => {
-        assert.deepStrictEqual(parseExportArgs(["-s", "prod", "-C", "/q"], "/p"), { workDir: "/q", stack: "prod", only: [], dryRun: false });
+        assert.deepStrictEqual(parseExportArgs(["-s", "prod", "-C", "/q"], "/p"), { workDir: "/q", stack: "prod", only: [], dryRun: false, includeMicrosoftDomains: false });
         assert.throws(() => parseExportArgs(["--json"], "/p"), /unknown argument "--json"; usage: export-domains/);
         assert.throws(() => parseExportArgs(["--domain", "--dry-run"], "/p"), /--domain needs a value; usage: export-domains/);
     });

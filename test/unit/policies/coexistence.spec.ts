@@ -59,6 +59,18 @@ describe("#synced-domain-not-authoritative", () => {
             assert.deepEqual((await runPolicy(policy, props)).violations, []);
         });
 
+        it("never demands InternalRelay for Microsoft's initial or coexistence domain, whatever its recipients' addresses say", async () => {
+            for (const domainName of ["contoso.onmicrosoft.com", "contoso.mail.onmicrosoft.com"]) {
+                const props = domainProps({ domainName, coexistence: coexistence({ hybridDomain: true, syncedRecipients: 5000 }) });
+                const run = await runPolicy(policy, props, { syncedDomains: ["*.onmicrosoft.com"] });
+                assert.deepEqual(run.violations, [], domainName);
+                assert.match(run.notApplicable ?? "", /stays Authoritative as Microsoft set it/, domainName);
+            }
+            // A customer domain that merely ends alike is still checked.
+            const lookalike = domainProps({ domainName: "contoso-onmicrosoft.com", coexistence: coexistence({ syncedRecipients: 1 }) });
+            assert.equal((await runPolicy(policy, lookalike)).violations.length, 1);
+        });
+
         it("is not applicable to other resource types", async () => {
             const run = await runPolicy(policy, happyPath(), {}, { type: "azuread:index/user:User" });
             assert.deepEqual(run.violations, []);
