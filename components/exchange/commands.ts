@@ -12,6 +12,7 @@
  *   https://learn.microsoft.com/powershell/exchange/filter-properties
  */
 import type { AuthConfig, DomainSettings } from "../schema";
+import { EXO_MODULE } from "./host-check";
 import { RESULT_MARKER } from "./pwsh-output";
 import { bool, quote, quoteList } from "./quote";
 
@@ -78,7 +79,7 @@ export function connectExchangeOnline(args: ConnectArgs): Command {
             auth = `-AccessToken ${quote(args.auth.accessToken)}`;
             break;
     }
-    const load = args.moduleVersion === undefined ? "" : `Import-Module -Name ExchangeOnlineManagement -RequiredVersion ${quote(args.moduleVersion)}; `;
+    const load = args.moduleVersion === undefined ? "" : `Import-Module -Name ${EXO_MODULE} -RequiredVersion ${quote(args.moduleVersion)}; `;
     return { cmdlet: "Connect-ExchangeOnline", text: `$ErrorActionPreference = 'Stop'; ${wrap(`${load}Connect-ExchangeOnline ${auth} ${common}`)}` };
 }
 
@@ -101,7 +102,7 @@ function marked(pipeline: string): string {
  * connect, so a missing or unusable module fails with what to install (host-check.ts).
  */
 export function probeHost(): Command {
-    const modules = "[string[]]@(Get-Module -ListAvailable -Name ExchangeOnlineManagement | Select-Object -ExpandProperty Version)";
+    const modules = `[string[]]@(Get-Module -ListAvailable -Name ${EXO_MODULE} | Select-Object -ExpandProperty Version)`;
     return {
         cmdlet: "Get-Module",
         text: wrap(marked(`@{ psVersion = $PSVersionTable.PSVersion.ToString(); modules = ${modules} } | ${toJson}`)),

@@ -133,9 +133,12 @@ const STATUS_FORMS: readonly RegExp[] = [
     /^\s*(\d{3})\s*$/,
 ];
 
+/** Between the fields of matchableText, so each form can be tested against one field. */
+const FIELD_SEPARATOR = " | ";
+
 /** The HTTP status written in the text, if any (quoted values already masked). */
 export function httpStatusOf(text: string): number | undefined {
-    for (const field of text.split(" | ")) {
+    for (const field of text.split(FIELD_SEPARATOR)) {
         for (const form of STATUS_FORMS) {
             const m = form.exec(field);
             if (m) {
@@ -202,7 +205,7 @@ export function matchableText(record: ErrorRecord): string {
     return [record.reason ?? "", errorId, message]
         .map((s) => maskQuotedValues(s.trim()))
         .filter((s) => s !== "")
-        .join(" | ");
+        .join(FIELD_SEPARATOR);
 }
 
 /** EXO's message as shown to people: REST mode's "<ErrId>|<ExceptionType>|" fields ("||" when empty) dropped. */

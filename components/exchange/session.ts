@@ -25,7 +25,7 @@ import type { ConnectionSettings } from "./config";
 import { connectExchangeOnline, probeHost, type Command } from "./commands";
 import { AuthError, ExchangeError, SessionLostError, SetupError, TimeoutError, fromStderr, needsReconnect } from "./errors";
 import { readFramed } from "./framed-reader";
-import { chooseModule, hostProbeSchema, locatePwsh, type HostProbe } from "./host-check";
+import { EXO_MODULE, chooseModule, hostProbeSchema, locatePwsh, type HostProbe } from "./host-check";
 import { splitPwshOutput, stripTerminalSequences } from "./pwsh-output";
 import { quote } from "./quote";
 import { withRetry } from "./retry";
@@ -164,8 +164,8 @@ export class ExchangeSession implements CommandRunner {
                 if (error instanceof SessionLostError && /CommandNotFoundException|is not recognized/i.test(`${error.record.reason ?? ""} ${error.message}`)) {
                     throw new SetupError(
                         "Connect-ExchangeOnline",
-                        `${error.message}; ExchangeOnlineManagement ${module.version} is installed for ${this.settings.pwshPath} (PowerShell ${probe.psVersion}) but did not load: reinstall it with ` +
-                            `${this.settings.pwshPath} -NoProfile -Command "Install-Module -Name ExchangeOnlineManagement -RequiredVersion ${module.version} -Scope CurrentUser -Force"`,
+                        `${error.message}; ${EXO_MODULE} ${module.version} is installed for ${this.settings.pwshPath} (PowerShell ${probe.psVersion}) but did not load: reinstall it with ` +
+                            `${this.settings.pwshPath} -NoProfile -Command "Install-Module -Name ${EXO_MODULE} -RequiredVersion ${module.version} -Scope CurrentUser -Force"`,
                     );
                 }
                 throw error;
