@@ -221,7 +221,8 @@ function measure(ws: Workspace, args: string[], command?: string): Promise<Figur
                 wallS,
                 starts: entries.filter((e) => e.event === "start").length,
                 connects: entries.filter((e) => cmdlet(e) === "Connect-ExchangeOnline" && e.outcome === "ok").length,
-                gets: entries.filter((e) => cmdlet(e).startsWith("Get-")).length,
+                // Tenant reads only: the host probe's Get-Module before each connect is local to pwsh.
+                gets: entries.filter((e) => cmdlet(e).startsWith("Get-") && e.module === "ExchangeOnlineManagement").length,
                 sets: entries.filter((e) => cmdlet(e).startsWith("Set-")).length,
                 peakMb,
                 providers,
