@@ -352,7 +352,10 @@ export class Interpreter {
                     psErrors.bind(def.name, "InputObjectNotBound", "The input object cannot be bound to any parameters for the command either because the command does not take pipeline input or the input and its properties do not match any of the parameters that take pipeline input."),
                 );
             }
-            if (def.input !== "identity" || input === undefined) checkMandatory(def, bound);
+            if (def.input !== "identity" || input === undefined) {
+                await this.promptForMandatory(def, bound);
+                checkMandatory(def, bound);
+            }
         } catch (e) {
             const pe = this.toPsError(e);
             const named = raw.flatMap((r): [string, Value][] => (r.kind === "param" ? [[r.name, r.value ?? true]] : []));
@@ -370,6 +373,21 @@ export class Interpreter {
             return out;
         }
         return this.runCmdlet(def, bound, input ?? []);
+    }
+
+    /**
+     * Without -NonInteractive pwsh asks for missing mandatory parameters, and under -Command - each
+     * answer is the next stdin line (CmdletParameterBinderController.cs; ReadLineFromFile). With it,
+     * the prompt throws and the binder reports MissingMandatoryParameter (checkMandatory).
+     */
+    private async promptForMandatory(def: CmdletDef, bound: BoundParams): Promise<void> {
+        const missing = def.params.filter((p) => p.mandatory && !bound.has(p.name));
+        if (missing.length === 0 || this.host.flags.nonInteractive) return;
+        this.host.writeLine(`cmdlet ${def.name} at command pipeline position 1\nSupply values for the following parameters:`);
+        for (const p of missing) {
+            const answer = await this.host.prompt(p.name);
+            if (answer !== null) bound.set(p.name, p.type === "string[]" ? [answer] : answer);
+        }
     }
 
     private preference(v: Value | undefined): string {

@@ -75,6 +75,21 @@ describe("emulator through node-powershell", function () {
                 assert.strictEqual(plain.stdout.toString(), "hi\n", JSON.stringify(env));
             }
         });
+        it("a missing mandatory parameter takes the next stdin line as its value; under -NonInteractive it is an error", () => {
+            const input = "Write-Warning\nthe next protocol line\nWrite-Output 'after'\n";
+            const asked = spawnSync(PWSH, ["-NoLogo", "-NoExit", "-Command", "-"], { input, env: pwshEnv(t, { NO_COLOR: "1" }) });
+            assert.deepStrictEqual(asked.stdout.toString().split("\n"), [
+                "cmdlet Write-Warning at command pipeline position 1",
+                "Supply values for the following parameters:",
+                "Message: WARNING: the next protocol line",
+                "after",
+                "",
+            ]);
+            const refused = spawnSync(PWSH, ["-NoLogo", "-NonInteractive", "-NoExit", "-Command", "-"], { input, env: pwshEnv(t, { TERM: "dumb" }) });
+            assert.match(refused.stderr.toString(), /^Write-Warning: Cannot process command because of one or more missing mandatory parameters: Message\./);
+            assert.match(refused.stderr.toString(), /The term 'the' is not recognized/, "the next line ran as a command of its own instead");
+            assert.strictEqual(refused.stdout.toString(), "after\n");
+        });
         it("colours warnings and keeps the prefix on a multi-line warning's first line only", async () => {
             ps = startShell(t);
             const r = await run(ps, 'Write-Warning "first`nsecond"');
