@@ -19,12 +19,15 @@ const RUNTIMES: ReadonlyArray<{ from: number[]; dotnet: string; pwsh: number[] }
 ];
 
 const nums = (v: string): number[] => v.split(".").map((x) => Number.parseInt(x, 10) || 0);
-function atLeast(v: number[], min: number[]): boolean {
-    for (let i = 0; i < Math.max(v.length, min.length); i++) {
-        if ((v[i] ?? 0) !== (min[i] ?? 0)) return (v[i] ?? 0) > (min[i] ?? 0);
+/** Orders two version part lists (negative: v is older). */
+function compare(v: number[], w: number[]): number {
+    for (let i = 0; i < Math.max(v.length, w.length); i++) {
+        const d = (v[i] ?? 0) - (w[i] ?? 0);
+        if (d !== 0) return d;
     }
-    return true;
+    return 0;
 }
+const atLeast = (v: number[], min: number[]): boolean => compare(v, min) >= 0;
 
 function runtimeOf(moduleVersion: string): { dotnet: string; pwsh: number[] } {
     return RUNTIMES.find((r) => atLeast(nums(moduleVersion), r.from)) ?? { dotnet: "6.0.0.0", pwsh: [7, 0, 0] };
@@ -37,7 +40,7 @@ export function loadsOn(moduleVersion: string, psVersion: string): boolean {
 
 /** Installed versions, newest first (the order Get-Module -ListAvailable and autoloading use). */
 export function newestFirst(versions: readonly string[]): string[] {
-    return [...versions].sort((a, b) => (atLeast(nums(a), nums(b)) ? (atLeast(nums(b), nums(a)) ? 0 : -1) : 1));
+    return [...versions].sort((a, b) => compare(nums(b), nums(a)));
 }
 
 /** Import of a version built for a newer .NET than this pwsh carries. */
