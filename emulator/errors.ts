@@ -177,6 +177,13 @@ export const exoErrors = {
             "Microsoft.Exchange.Data.Directory.ADTransientException",
         );
     },
+    /**
+     * A Get-EXO* -Filter the service refuses (a wildcard inside a value, an unknown property). The REST
+     * error shape is that of the 500 above; the wording is not documented (fidelity doc: not verified).
+     */
+    badFilter(cmdlet: string, server: string, detail: string): ErrorInfo {
+        return restStatusError(cmdlet, server, 400, "BadRequest", detail, "Microsoft.Exchange.Management.RestApiClient.InvalidFilterException");
+    },
 };
 
 /**

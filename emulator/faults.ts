@@ -57,6 +57,14 @@ export function cmdletLatency(latency: { defaultCmdletMs: number; cmdletMs: Reco
     return hit ? hit[1] : latency.defaultCmdletMs;
 }
 
+/** Objects per REST page of a read (the V3 module pages its results; the size is not documented: docs/exchange-online-fidelity.md). */
+export const PAGE_SIZE = 1000;
+
+/** Milliseconds a read spends on its result: pageMs per started page of PAGE_SIZE objects (none for an empty result). */
+export function pageLatency(pageMs: number, objects: number): number {
+    return pageMs * Math.ceil(objects / PAGE_SIZE);
+}
+
 /** Retry-after quoted in the 429 error. */
 export const THROTTLE_DELAY_MS = 5000;
 

@@ -16,7 +16,7 @@ import { BoundParams, EXO_MODULE, type CmdletContext, type CmdletDef, type Sessi
 import { assemblyLoadError, couldNotAutoloadError, loadsOn, newestFirst } from "./modules";
 import { PsError, errorRecordValue, exoErrors, errorReasonForHost, microDelayWarning, psErrors, type ErrorInfo } from "./errors";
 import type { ConsoleHost } from "./host";
-import { MICRO_DELAY_MS, THROTTLE_DELAY_MS, cmdletLatency, consumeFault } from "./faults";
+import { MICRO_DELAY_MS, THROTTLE_DELAY_MS, cmdletLatency, consumeFault, pageLatency } from "./faults";
 import { redactParams, type Journal, type JournalJson } from "./journal";
 import type { CommandCall, Expr, PipelineStatement, Statement } from "./parser/ast";
 import { ParseError, formatParseError, parseScript } from "./parser/parser";
@@ -161,7 +161,7 @@ export class Interpreter {
     private psVersionTable(): PSHashtable {
         const path = this.session.statePath;
         const h = new PSHashtable(false);
-        h.set("PSVersion", path ? stateModule().loadTenantState(path).host.psVersion : "7.4.6");
+        h.set("PSVersion", path ? stateModule().readTenantState(path).host.psVersion : "7.4.6");
         h.set("PSEdition", "Core");
         h.set("Platform", "Unix");
         h.set("OS", "Linux (Exchange Online emulator)");
@@ -176,7 +176,7 @@ export class Interpreter {
     private autoloadExoModule(command: string): void {
         const path = this.session.statePath;
         if (this.session.exoModule !== undefined || !path) return; // without state, Connect says what is missing
-        const host = stateModule().loadTenantState(path).host;
+        const host = stateModule().readTenantState(path).host;
         const newest = newestFirst(host.exchangeOnlineManagement)[0];
         if (newest === undefined) throw new PsError(psErrors.commandNotFound(command));
         if (!loadsOn(newest, host.psVersion)) throw new PsError(couldNotAutoloadError(command, assemblyLoadError(newest)));
@@ -445,7 +445,7 @@ export class Interpreter {
                 this.out(`What if: Performing the operation "${def.name}" on target "${target}".`);
                 return true;
             },
-            readTenant: async () => stateModule().loadTenantState(this.requireStatePath()),
+            readTenant: async () => stateModule().readTenantState(this.requireStatePath()),
             updateTenant: async <T>(fn: (s: TenantState) => { result: T; changed: boolean }) => stateModule().updateTenantState(this.requireStatePath(), fn),
             sleep: (ms) => this.sleep(ms),
         };
@@ -455,7 +455,12 @@ export class Interpreter {
                 const proceed = await this.applyFaults(def, def.kind, ctx);
                 if (!proceed) return [];
             }
-            return await def.run(ctx);
+            const out = await def.run(ctx);
+            if (def.kind === "read") {
+                const ms = pageLatency(stateModule().readTenantState(this.requireStatePath()).latency.pageMs, out.length);
+                if (ms > 0) await this.sleep(ms);
+            }
+            return out;
         } catch (e) {
             if (e instanceof CrashSignal) throw e;
             const pe = this.toPsError(e);
@@ -480,10 +485,20 @@ export class Interpreter {
 
     /** Consumes injected faults; false when the call must not run (its error is already written). */
     private async applyFaults(def: CmdletDef, kind: "read" | "write", ctx: CmdletContext): Promise<boolean> {
-        const { decision, latency, server } = await stateModule().updateTenantState(this.requireStatePath(), (s: TenantState) => {
-            const r = consumeFault(s.faults, def.name, kind);
-            return { result: { decision: r.decision, latency: cmdletLatency(s.latency, def.name), server: s.organization.domainController }, changed: r.changed };
-        });
+        const file = this.requireStatePath();
+        const current = stateModule().readTenantState(file);
+        const latency = cmdletLatency(current.latency, def.name);
+        const server = current.organization.domainController;
+        // Most calls consume no fault: decide on a copy of the read state, and take the lock and
+        // write only when a counter changes (then decide again under the lock: another process may have won it).
+        const peek = consumeFault(structuredClone(current.faults), def.name, kind);
+        let decision = peek.decision;
+        if (peek.changed) {
+            decision = await stateModule().updateTenantState(file, (s: TenantState) => {
+                const r = consumeFault(s.faults, def.name, kind);
+                return { result: r.decision, changed: r.changed };
+            });
+        }
         if (decision.kind === "crash") throw new CrashSignal(def.name);
         if (decision.kind === "hang") {
             this.journal.write("hang", { cmdlet: def.name, ms: decision.ms });

@@ -136,12 +136,32 @@ function scalarMatches(actual: string | boolean | null, op: "eq" | "like", expec
     return a.toLowerCase() === e.toLowerCase();
 }
 
-/** Proxy addresses match with or without their "smtp:" prefix. */
+/**
+ * A multivalued property matches when any value does. A complete address matches a proxy without its
+ * "smtp:" prefix; a wildcard pattern is matched against the whole proxy, prefix included: "if
+ * "EmailAddresses -eq 'lila@fabrikam.com'" returns a match, "EmailAddresses -like 'lila*'" doesn't return
+ * a match, but "EmailAddresses -like 'smtp:lila*'" returns a match" (filter-properties, EmailAddresses).
+ */
 function multiMatches(values: string[], op: "eq" | "like", expected: string | boolean | null): boolean {
-    return values.some((v) => {
-        const bare = v.replace(/^smtp:/i, "");
-        return scalarMatches(v, op, expected) || scalarMatches(bare, op, expected);
-    });
+    const wildcard = op === "like" && typeof expected === "string" && /[*?[]/.test(expected);
+    return values.some((v) => scalarMatches(v, op, expected) || (!wildcard && scalarMatches(v.replace(/^smtp:/i, ""), op, expected)));
+}
+
+/**
+ * The -like/-notlike values with a wildcard anywhere but the start or the end: the Get-EXO* cmdlets
+ * refuse them ("you can only use wildcards at the beginning of a string value, at the end of a string
+ * value, or both", learn.microsoft.com/powershell/exchange/filters-v2).
+ */
+export function innerWildcards(node: FilterNode): string[] {
+    switch (node.kind) {
+        case "and":
+        case "or":
+            return [...innerWildcards(node.left), ...innerWildcards(node.right)];
+        case "not":
+            return innerWildcards(node.expr);
+        case "cmp":
+            return (node.op === "like" || node.op === "notlike") && typeof node.value === "string" && node.value.slice(1, -1).includes("*") ? [node.value] : [];
+    }
 }
 
 export function evaluateFilter(node: FilterNode, get: (property: string) => FilterValue): boolean {

@@ -132,6 +132,11 @@ export const latencySchema = z.strictObject({
     defaultCmdletMs: nonNegInt.default(0),
     /** Per-cmdlet override, keyed by cmdlet name (case-insensitive). */
     cmdletMs: z.record(z.string(), nonNegInt).default({}),
+    /**
+     * Added to a read's latency per page of up to 1,000 objects it returns (REST pages; an empty
+     * result is one request, already in the cmdlet's latency): what makes a whole-directory read slow.
+     */
+    pageMs: nonNegInt.default(0),
 });
 
 export const entraSchema = z.strictObject({
@@ -176,7 +181,7 @@ export const tenantStateSchema = z.strictObject({
     outboundConnectors: z.array(outboundConnectorSchema).default([]),
     entra: entraSchema.default({ organization: { onPremisesSyncEnabled: false }, domains: [] }),
     host: hostSchema.default({ psVersion: "7.4.6", exchangeOnlineManagement: ["3.9.2"] }),
-    latency: latencySchema.default({ connectMs: 0, formatDataMs: 0, defaultCmdletMs: 0, cmdletMs: {} }),
+    latency: latencySchema.default({ connectMs: 0, formatDataMs: 0, defaultCmdletMs: 0, cmdletMs: {}, pageMs: 0 }),
     faults: faultsSchema.default({
         throttleNextCalls: 0,
         crashAfterCmdlets: null,
@@ -259,6 +264,50 @@ export function loadTenantState(file: string): TenantState {
     return parseTenantState(data, file);
 }
 
+/**
+ * The parsed state of each file, keyed by what changes on every write: a write renames a new file
+ * into place (new inode), and any edit changes size or mtime. A 300,000-recipient hybrid tenant is a
+ * 100 MB file, and parsing it per cmdlet call cost far more than the call: one pwsh process now
+ * parses it once, and again only after someone changed it.
+ */
+interface CachedState {
+    key: string;
+    state: TenantState;
+}
+const parsedStates = new Map<string, CachedState>();
+
+function statKey(file: string): string | undefined {
+    try {
+        const st = fs.statSync(file, { bigint: true });
+        return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
+    } catch {
+        return undefined; // loadTenantState gives the error that names the fix
+    }
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+    }
+    return value;
+}
+
+/**
+ * The state for reading: parsed once per file version and frozen, so a cmdlet that tried to change
+ * it in place fails loudly instead of changing what later calls see. Writers use updateTenantState.
+ */
+export function readTenantState(file: string): TenantState {
+    const resolved = path.resolve(file);
+    const key = statKey(resolved);
+    const cached = parsedStates.get(resolved);
+    if (key !== undefined && cached?.key === key) return cached.state;
+    const state = deepFreeze(loadTenantState(file));
+    // Keyed by the stat taken before reading: a write in between makes the next call read again.
+    if (key !== undefined) parsedStates.set(resolved, { key, state });
+    return state;
+}
+
 /** Atomic replace: readers see the old or the new file, never a torn one. */
 export function writeTenantState(file: string, state: TenantState): void {
     const validated = parseTenantState(state, file);
@@ -272,6 +321,9 @@ export function writeTenantState(file: string, state: TenantState): void {
         fs.closeSync(fd);
     }
     fs.renameSync(tmp, file);
+    // What was just written is what the next read would parse.
+    const key = statKey(path.resolve(file));
+    if (key !== undefined) parsedStates.set(path.resolve(file), { key, state: deepFreeze(validated) });
 }
 
 const STALE_LOCK_MS = 10_000;
@@ -367,7 +419,8 @@ export async function updateTenantState<T>(
 ): Promise<T> {
     const release = await acquireLock(file);
     try {
-        const state = loadTenantState(file);
+        // A mutable copy of the current version (a clone is cheaper than parsing a large file again).
+        const state = structuredClone(readTenantState(file));
         const { result, changed } = await fn(state);
         if (changed) writeTenantState(file, state);
         return result;

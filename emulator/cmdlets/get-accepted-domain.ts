@@ -11,6 +11,7 @@
  */
 import { exoErrors } from "../errors";
 import { acceptedDomainObject, matchesIdentity } from "../exo-objects";
+import { limitResults } from "../result-size";
 import type { Value } from "../values";
 import { EXO_MODULE, type CmdletDef, type ParamSpec } from "./types";
 
@@ -19,8 +20,6 @@ const SIGNATURE: readonly ParamSpec[] = [
     { name: "DomainController", type: "string", psType: "Microsoft.Exchange.Data.Fqdn", unsupported: true },
     { name: "ResultSize", type: "resultsize", psType: "Microsoft.Exchange.Data.Unlimited`1[System.UInt32]" },
 ];
-
-export const DEFAULT_RESULT_SIZE = 1000;
 
 /** The warning for an object whose stored values no longer validate. */
 export function corruptedObjectWarning(name: string, errors: readonly string[]): string {
@@ -47,16 +46,9 @@ export const getAcceptedDomain: CmdletDef = {
             if (d.validationErrors.length > 0) ctx.warn(corruptedObjectWarning(d.name, d.validationErrors));
             return [acceptedDomainObject(d, state)];
         }
-        const size = ctx.params.get("ResultSize") ?? DEFAULT_RESULT_SIZE;
         for (const d of state.acceptedDomains) {
             if (d.validationErrors.length > 0) ctx.warn(corruptedObjectWarning(d.name, d.validationErrors));
         }
-        const all = state.acceptedDomains.map((d): Value => acceptedDomainObject(d, state));
-        if (size !== "Unlimited" && typeof size === "number" && all.length > size) {
-            // EXO warns when more results exist than -ResultSize allowed.
-            ctx.warn(`By default, only the first ${size} items are returned. Use the ResultSize parameter to specify the number of items returned. To return all items, specify "-ResultSize Unlimited". Be aware that, depending on the actual number of items, returning all items can take a long time and consume a large amount of memory. Also, we don't recommend storing the results in a variable. Instead, pipe the results to another task or script to perform batch changes.`);
-            return all.slice(0, size);
-        }
-        return all;
+        return limitResults(ctx, state.acceptedDomains).map((d): Value => acceptedDomainObject(d, state));
     },
 };

@@ -42,7 +42,7 @@ export const getModule: CmdletDef = {
         let versions: string[];
         if (ctx.params.get("ListAvailable") === true) {
             const path = ctx.session.statePath;
-            versions = path ? newestFirst(stateModule().loadTenantState(path).host.exchangeOnlineManagement) : [];
+            versions = path ? newestFirst(stateModule().readTenantState(path).host.exchangeOnlineManagement) : [];
         } else {
             versions = ctx.session.exoModule ? [ctx.session.exoModule] : [];
         }

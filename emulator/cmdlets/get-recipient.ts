@@ -11,8 +11,9 @@
  */
 import { exoErrors, psErrors } from "../errors";
 import { matchesIdentity, recipientObject } from "../exo-objects";
-import { FilterError, evaluateFilter, parseFilter, type FilterValue } from "../opath";
-import type { RecipientState } from "../state";
+import { FilterError, evaluateFilter, parseFilter } from "../opath";
+import { RECIPIENT_FILTERABLE, recipientProperty } from "../recipients";
+import { limitResults } from "../result-size";
 import { EXO_MODULE, type CmdletDef, type ParamSpec } from "./types";
 
 const SIGNATURE: readonly ParamSpec[] = [
@@ -35,29 +36,6 @@ const SIGNATURE: readonly ParamSpec[] = [
     { name: "RecipientPreviewFilter", type: "string", psType: "System.String", unsupported: true },
 ];
 
-export const FILTERABLE = ["IsDirSynced", "EmailAddresses", "PrimarySmtpAddress", "RecipientType", "RecipientTypeDetails", "Name", "DisplayName", "ExternalEmailAddress"] as const;
-
-function property(r: RecipientState, name: string): FilterValue {
-    switch (name) {
-        case "IsDirSynced":
-            return r.isDirSynced;
-        case "EmailAddresses":
-            return r.emailAddresses.length ? r.emailAddresses : [`SMTP:${r.primarySmtpAddress}`];
-        case "PrimarySmtpAddress":
-            return r.primarySmtpAddress;
-        case "RecipientType":
-            return r.recipientType;
-        case "RecipientTypeDetails":
-            return r.recipientTypeDetails ?? r.recipientType;
-        case "Name":
-            return r.name;
-        case "DisplayName":
-            return r.displayName ?? r.name;
-        default:
-            return r.externalEmailAddress ?? null;
-    }
-}
-
 export const getRecipient: CmdletDef = {
     name: "Get-Recipient",
     module: EXO_MODULE,
@@ -68,7 +46,7 @@ export const getRecipient: CmdletDef = {
         let filter;
         if (typeof filterText === "string") {
             try {
-                filter = parseFilter(filterText, FILTERABLE);
+                filter = parseFilter(filterText, RECIPIENT_FILTERABLE);
             } catch (e) {
                 if (!(e instanceof FilterError)) throw e;
                 ctx.writeError(psErrors.bind(ctx.cmdlet, "ParameterBindingFailed", `Cannot bind parameter 'Filter' to the target. Exception setting "Filter": "${e.message}"`));
@@ -91,10 +69,8 @@ export const getRecipient: CmdletDef = {
         if (Array.isArray(details)) all = all.filter((r) => details.some((t) => String(t).toLowerCase() === (r.recipientTypeDetails ?? r.recipientType).toLowerCase()));
         if (filter) {
             const f = filter;
-            all = all.filter((r) => evaluateFilter(f, (p) => property(r, p)));
+            all = all.filter((r) => evaluateFilter(f, (p) => recipientProperty(r, p)));
         }
-        const size = ctx.params.get("ResultSize") ?? 1000;
-        if (typeof size === "number") all = all.slice(0, size);
-        return all.map(recipientObject);
+        return limitResults(ctx, all).map(recipientObject);
     },
 };

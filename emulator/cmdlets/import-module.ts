@@ -47,7 +47,7 @@ export const importModule: CmdletDef = {
         for (const name of (Array.isArray(names) ? names : [names]).map(String)) {
             if (name.toLowerCase() !== EXO_MODULE_NAME.toLowerCase()) throw new PsError(moduleNotFoundError(name, version));
             const path = ctx.session.statePath;
-            const host = path ? stateModule().loadTenantState(path).host : { psVersion: "7.4.6", exchangeOnlineManagement: [] };
+            const host = path ? stateModule().readTenantState(path).host : { psVersion: "7.4.6", exchangeOnlineManagement: [] };
             const installed = newestFirst(host.exchangeOnlineManagement);
             const pick = version === undefined ? installed[0] : installed.find((v) => v === version);
             if (pick === undefined) throw new PsError(moduleNotFoundError(EXO_MODULE_NAME, version));

@@ -14,6 +14,7 @@ import { getModule } from "./get-module";
 import { importModule } from "./import-module";
 import { getOnPremisesOrganization } from "./get-on-premises-organization";
 import { getOutboundConnector } from "./get-outbound-connector";
+import { getExoRecipient } from "./get-exo-recipient";
 import { getRecipient } from "./get-recipient";
 import { outNull } from "./out-null";
 import { selectObject } from "./select-object";
@@ -32,6 +33,7 @@ export const CMDLETS: readonly CmdletDef[] = [
     getOnPremisesOrganization,
     getOutboundConnector,
     getRecipient,
+    getExoRecipient,
     selectObject,
     convertToJsonCmdlet,
     outNull,
@@ -51,7 +53,7 @@ export function resolveCmdlet(name: string, session: SessionState): CmdletDef | 
     if (def.kind === "read" || def.kind === "write") {
         const conn = session.connection;
         if (!conn) return undefined;
-        if (conn.commandNames && !conn.commandNames.includes(lower)) return undefined;
+        if (conn.commandNames && !def.moduleNative && !conn.commandNames.includes(lower)) return undefined;
     }
     return def;
 }

@@ -37,6 +37,8 @@ export interface CmdletDef {
     readonly module: string;
     /** read/write are tenant cmdlets: need a connection, are throttled/faulted, have latency. */
     readonly kind: CmdletKind;
+    /** A tenant cmdlet of the module itself (the Get-EXO* REST cmdlets): Connect -CommandName does not limit it. */
+    readonly moduleNative?: boolean;
     readonly params: readonly ParamSpec[];
     /** Adds -WhatIf and -Confirm. */
     readonly shouldProcess?: boolean;

@@ -115,7 +115,7 @@ describe("faults end to end: every run completes or fails clearly, and the next 
     beforeEach(async () => {
         await changeTenant(ws, (t) => {
             t.faults = { throttleNextCalls: 0, crashAfterCmdlets: null, hang: null, failConnect: null, transientReadErrors: 0, microDelayNextCalls: 0 };
-            t.latency = { connectMs: 0, formatDataMs: 0, defaultCmdletMs: 0, cmdletMs: {} };
+            t.latency = { connectMs: 0, formatDataMs: 0, defaultCmdletMs: 0, cmdletMs: {}, pageMs: 0 };
         });
         applied = faultDomainTypes()[0] as DomainType;
     });
@@ -234,7 +234,7 @@ describe("faults end to end: every run completes or fails clearly, and the next 
     it("Ctrl-C of pulumi up mid-run cancels cleanly; the next up converges", async () => {
         const target = OTHER(applied);
         declare(target);
-        await changeTenant(ws, (t) => (t.latency = { connectMs: 0, formatDataMs: 0, defaultCmdletMs: 0, cmdletMs: { "Set-AcceptedDomain": 1500 } }));
+        await changeTenant(ws, (t) => (t.latency = { connectMs: 0, formatDataMs: 0, defaultCmdletMs: 0, cmdletMs: { "Set-AcceptedDomain": 1500 }, pageMs: 0 }));
         const from = journal(ws).length;
         // --parallel 1: with Pulumi's default parallelism all six updates are in flight at
         // once, and a graceful Ctrl-C lets in-flight steps finish, so nothing would be cut short.
@@ -265,7 +265,7 @@ describe("faults end to end: every run completes or fails clearly, and the next 
         const pending = (JSON.parse(exported.stdout) as { deployment: { pending_operations?: unknown[] } }).deployment.pending_operations ?? [];
         assert.deepStrictEqual(pending, [], "no pending operation is left for the user to clear");
 
-        await changeTenant(ws, (t) => (t.latency = { connectMs: 0, formatDataMs: 0, defaultCmdletMs: 0, cmdletMs: {} }));
+        await changeTenant(ws, (t) => (t.latency = { connectMs: 0, formatDataMs: 0, defaultCmdletMs: 0, cmdletMs: {}, pageMs: 0 }));
         await converges(target);
     });
 

@@ -6,6 +6,7 @@ import { PowerShell } from "node-powershell";
 import { readFramed } from "../../../components/exchange/framed-reader";
 import { stripTerminalSequences } from "../../../components/exchange/pwsh-output";
 import { DEMO_ACCESS_TOKEN, DEMO_ORGANIZATION } from "../../../emulator/demo";
+import { pageLatency } from "../../../emulator/faults";
 import { PWSH, connectCommand, connected, makeTenant, pwshEnv, q, run, startShell, wrap, type Tenant } from "./helpers";
 
 interface Caught {
@@ -383,6 +384,49 @@ describe("emulator through node-powershell", function () {
             assert.deepStrictEqual(synced.map((r) => r.PrimarySmtpAddress), ["adele.vance@contoso.com", "megan.bowen@contoso.com", "lee.gu@fabrikam.com"]);
             const fab = JSON.parse((await run(ps, `Get-Recipient -Filter "EmailAddresses -like '*@fabrikam.com' -and IsDirSynced -eq `+"`$true"+`" | Select-Object Name | ConvertTo-Json -Compress`)).stdout);
             assert.deepStrictEqual(fab, { Name: "Lee Gu" });
+        });
+        it("Get-EXORecipient returns the Minimum property set unless asked for more", async () => {
+            ps = await connected(t);
+            const one = JSON.parse((await run(ps, `Get-EXORecipient -Identity 'adele.vance@contoso.com' | ConvertTo-Json -Compress`)).stdout) as Record<string, unknown>;
+            assert.deepStrictEqual(Object.keys(one), ["ExchangeVersion", "ExternalDirectoryObjectId", "Name", "OrganizationId", "RecipientType", "RecipientTypeDetails"]);
+            const more = JSON.parse((await run(ps, `Get-EXORecipient -Identity 'adele.vance@contoso.com' -Properties EmailAddresses,IsDirSynced | ConvertTo-Json -Compress`)).stdout) as Record<string, unknown>;
+            assert.strictEqual(more.IsDirSynced, true);
+            assert.ok(Array.isArray(more.EmailAddresses));
+            const bad = caught((await run(ps, wrap(`Get-EXORecipient -PropertySets Everything`))).stderr);
+            assert.match(bad.message, /Unable to match the identifier name Everything.*\n.*Minimum/s);
+        });
+        it("Get-EXORecipient -Filter: the service matches, -ResultSize bounds, a wildcard inside a value is refused", async () => {
+            ps = await connected(t);
+            const filter = `"IsDirSynced -eq 'True' -and EmailAddresses -like '*@contoso.com'"`;
+            const all = JSON.parse((await run(ps, `Get-EXORecipient -ResultSize Unlimited -Filter ${filter} | Select-Object Name | ConvertTo-Json -Compress`)).stdout) as { Name: string }[];
+            assert.deepStrictEqual(all.map((r) => r.Name), t.read().recipients.filter((r) => r.isDirSynced && r.emailAddresses.some((a) => /@contoso\.com$/i.test(a))).map((r) => r.name));
+            assert.ok(all.length >= 2, "the demo tenant has more than one synced contoso.com recipient");
+            const first = await run(ps, `Get-EXORecipient -ResultSize 1 -Filter ${filter} | Select-Object Name | ConvertTo-Json -Compress`);
+            assert.deepStrictEqual(JSON.parse(first.stdout.split("\n").filter((l) => l.startsWith("{")).join("")), { Name: all[0].Name });
+            assert.match(first.stdout, /WARNING: By default, only the first 1 items are returned/, "more results than -ResultSize: a warning");
+            // With a wildcard the smtp: prefix counts (filter-properties, EmailAddresses); a complete address needs none.
+            assert.strictEqual((await run(ps, `Get-EXORecipient -Filter "EmailAddresses -like 'adele*'" | ConvertTo-Json -Compress`)).stdout.trim(), "");
+            assert.match((await run(ps, `Get-EXORecipient -Filter "EmailAddresses -like 'smtp:adele*'" | Select-Object Name | ConvertTo-Json -Compress`)).stdout, /"Name"/);
+            assert.match((await run(ps, `Get-EXORecipient -Filter "EmailAddresses -eq 'adele.vance@contoso.com'" | Select-Object Name | ConvertTo-Json -Compress`)).stdout, /"Name"/);
+            const inner = caught((await run(ps, wrap(`Get-EXORecipient -Filter "EmailAddresses -like 'smtp:*@contoso.com'"`))).stderr);
+            assert.match(inner.message, /^Error while querying REST service\. HttpStatusCode=400 .*wildcards are supported only at the beginning or the end of a value/);
+        });
+        it("Get-EXORecipient is the module's own cmdlet: -CommandName does not hide it", async () => {
+            ps = startShell(t);
+            const r = await run(ps, `$ErrorActionPreference = 'Stop'; ${wrap(connectCommand(t) + " -CommandName 'Get-AcceptedDomain'")}`);
+            assert.strictEqual(r.hadErrors, false, r.stderr);
+            assert.match((await run(ps, `Get-EXORecipient -ResultSize 1 | Select-Object Name | ConvertTo-Json -Compress`)).stdout, /"Name"/);
+            assert.strictEqual(caught((await run(ps, wrap("Get-Recipient"))).stderr).reason, "CommandNotFoundException");
+        });
+        it("latency.pageMs is paid per started page of 1,000 returned objects", async () => {
+            assert.deepStrictEqual([0, 1, 1000, 1001, 100_000].map((n) => pageLatency(1500, n)), [0, 1500, 1500, 3000, 150_000]);
+            t.edit((s) => (s.latency.pageMs = 400));
+            ps = await connected(t);
+            await run(ps, `Get-EXORecipient -Filter "Name -eq 'nobody'" | Out-Null`);
+            await run(ps, `Get-EXORecipient -ResultSize 1 | Out-Null`);
+            const [empty, one] = t.events().filter((e) => e.event === "cmdlet" && e.cmdlet === "Get-EXORecipient") as unknown as { durationMs: number }[];
+            assert.ok(empty.durationMs < 400, `an empty result pays no page (${empty.durationMs} ms)`);
+            assert.ok(one.durationMs >= 400, `one object is one page (${one.durationMs} ms)`);
         });
         it("Get-Recipient refuses an invalid filter with EXO's text", async () => {
             ps = await connected(t);
