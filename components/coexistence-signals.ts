@@ -45,10 +45,11 @@ export function coexistenceSignalList(c: CoexistenceSignals, directorySynced: bo
             text: `tenant routes it to on-premises through outbound connector ${names} (ConnectorType OnPremises, RecipientDomains or AllAcceptedDomains)`,
         });
     }
-    if (c.syncedRecipients > 0) {
+    if (c.syncedRecipients === "found") {
         signals.push({
             kind: "tenant-synced-recipients",
-            text: `tenant has ${plural(c.syncedRecipients, "directory-synced recipient", "directory-synced recipients")} in it (IsDirSynced)`,
+            // What one bounded query can tell: that there are some, not how many.
+            text: "tenant has directory-synced recipients with addresses in it (Get-EXORecipient -Filter IsDirSynced)",
         });
     }
     if (c.entra?.federated) {

@@ -19,6 +19,10 @@ export type DomainType = z.infer<typeof domainTypeSchema>;
 export const onDeleteSchema = z.enum(["retain", "restore"]);
 export type OnDelete = z.infer<typeof onDeleteSchema>;
 
+/** See coexistenceSignalsSchema.syncedRecipients. */
+export const syncedRecipientsSchema = z.enum(["found", "none", "not-read"]);
+export type SyncedRecipients = z.infer<typeof syncedRecipientsSchema>;
+
 /**
  * Tenant-side coexistence signals, read once per run by the provider's check and
  * attached to the checked inputs as plain values, so the policy pack sees them at
@@ -29,8 +33,12 @@ export const coexistenceSignalsSchema = z.object({
     hybridDomain: z.boolean(),
     /** Names of OnPremises outbound connectors whose RecipientDomains cover the domain. */
     onPremisesConnectors: z.array(z.string()),
-    /** Count of directory-synced recipients (IsDirSynced) with an address in the domain. */
-    syncedRecipients: z.number().int().nonnegative(),
+    /**
+     * Whether a directory-synced recipient (IsDirSynced) has an address in the domain: "found" or
+     * "none" from one bounded query (Get-EXORecipient -ResultSize 1), or "not-read" where no rule
+     * needs it (a domain that will not be Authoritative, declared or restored, and Microsoft's own domains).
+     */
+    syncedRecipients: syncedRecipientsSchema,
     /** Entra ID signals, present only when the stack enables the azuread lookup. */
     entra: z
         .object({

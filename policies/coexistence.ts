@@ -92,6 +92,15 @@ export const syncedDomainNotAuthoritative: ResourceValidationPolicy = {
                 `${props.domainName} is ${microsoftDomainRole(microsoft)}; it stays Authoritative as Microsoft set it, whatever its recipients' addresses say (microsoft-domains-unmanaged advises leaving it out of the stack)`,
             );
         }
+        if (props.coexistence.syncedRecipients === "not-read") {
+            // The provider's check reads it for every domain that would be Authoritative: fail closed.
+            reportViolation(
+                malformedPropsMessage(args.name, [
+                    'coexistence.syncedRecipients is "not-read" on an Authoritative domain, whose check must read whether it has directory-synced recipients',
+                ]),
+            );
+            return;
+        }
         const signals = [...resourceSignals(props), ...configSignals(props.domainName, config.syncedDomains)];
         if (signals.length === 0) {
             return;

@@ -8,16 +8,19 @@
  * - Set-AcceptedDomain:     https://learn.microsoft.com/powershell/module/exchange/set-accepteddomain
  *   (-DomainType <AcceptedDomainType>, -MatchSubDomains <Boolean>, -OutboundOnly <Boolean>)
  * - Get-OnPremisesOrganization (HybridDomains), Get-OutboundConnector (ConnectorType, RecipientDomains),
- *   Get-Recipient -Filter with the filterable property IsDirSynced:
+ *   Get-EXORecipient -Filter with the filterable properties IsDirSynced and EmailAddresses:
  *   https://learn.microsoft.com/powershell/exchange/filter-properties
  */
 import type { AuthConfig, DomainSettings } from "../schema";
 import { EXO_MODULE } from "./host-check";
 import { RESULT_MARKER } from "./pwsh-output";
-import { bool, quote, quoteList } from "./quote";
+import { bool, opathString, quote, quoteList } from "./quote";
 
-/** The cmdlets this project uses: Connect-ExchangeOnline -CommandName loads only these. */
-export const COMMAND_NAMES = ["Get-AcceptedDomain", "Set-AcceptedDomain", "Get-OnPremisesOrganization", "Get-OutboundConnector", "Get-Recipient"] as const;
+/**
+ * The server's cmdlets this project uses: Connect-ExchangeOnline -CommandName loads only these.
+ * Get-EXORecipient is not among them: the Get-EXO* cmdlets ship in the module itself.
+ */
+export const COMMAND_NAMES = ["Get-AcceptedDomain", "Set-AcceptedDomain", "Get-OnPremisesOrganization", "Get-OutboundConnector"] as const;
 
 /** A command ready to send, plus the name used in messages and retry lines. */
 export interface Command {
@@ -152,10 +155,22 @@ export function getOutboundConnectors(): Command {
     };
 }
 
-/** Directory-synced recipients with their addresses (counted per domain by the tenant reader). */
-export function getDirSyncedRecipients(): Command {
+/**
+ * Whether any directory-synced recipient has an address in the domain: one bounded server-side
+ * query, whose cost does not grow with the directory (-ResultSize 1 stops at the first match).
+ * - Get-EXORecipient, not Get-Recipient: Microsoft's Get-Recipient page recommends the EXO cmdlet in
+ *   Exchange Online (learn.microsoft.com/powershell/module/exchange/get-exorecipient).
+ * - `EmailAddresses -like '*@<domain>'`: filters of the V3 module take a wildcard only at the start or
+ *   the end of a value, so the proxy prefix ("smtp:*@…") can't be written (learn.microsoft.com/powershell/exchange/filters-v2).
+ *   The match takes every proxy type ending in @<domain>; a synced object with any such address is a sign.
+ * - The "more results are available" warning of -ResultSize 1 is expected here and silenced.
+ */
+export function getDirSyncedRecipientIn(domain: string): Command {
+    const filter = `IsDirSynced -eq 'True' -and EmailAddresses -like ${opathString(`*@${domain}`)}`;
     return {
-        cmdlet: "Get-Recipient",
-        text: wrap(marked(`Get-Recipient -ResultSize Unlimited -Filter ${quote("IsDirSynced -eq 'True'")} | ${select(["PrimarySmtpAddress", "EmailAddresses"])}`)),
+        cmdlet: "Get-EXORecipient",
+        text: wrap(
+            marked(`Get-EXORecipient -ResultSize 1 -PropertySets Minimum -Filter ${quote(filter)} -WarningAction SilentlyContinue | ${select(["PrimarySmtpAddress"])}`),
+        ),
     };
 }

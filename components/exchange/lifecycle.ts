@@ -72,7 +72,7 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
     }
     const d = parsed.data;
     const reader = tenant();
-    const signals = await reader.coexistence(d.domainName);
+    const signals = await reader.coexistence(d.domainName, { syncedRecipients: needsSyncedRecipients(d) });
     const coexistence: CoexistenceSignals = d.entra ? { ...signals, entra: d.entra } : signals;
     const live = await liveOrUndefined(reader, d.domainName);
     const desired: DomainSettings = { domainType: d.domainType, matchSubDomains: d.matchSubDomains, outboundOnly: d.outboundOnly };
@@ -86,6 +86,15 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
             drift: live ? driftOf(desired, live) : {},
         },
     };
+}
+
+/**
+ * The synced-recipient query is the one read whose answer only matters where the domain would be
+ * Authoritative: declared so (synced-domain-not-authoritative), or possibly restored to it
+ * (restore-not-with-coexistence-signals). Microsoft's own domains are exempt from both.
+ */
+export function needsSyncedRecipients(d: { domainName: string; domainType: string; onDelete: string }): boolean {
+    return microsoftDomainKind(d.domainName) === undefined && (d.domainType === "Authoritative" || d.onDelete === "restore");
 }
 
 async function liveOrUndefined(reader: TenantReader, domainName: string): Promise<LiveDomain | undefined> {
@@ -167,7 +176,7 @@ export async function read(id: string, props: AcceptedDomainOutputs | undefined)
         ...current,
         directorySynced: false,
         onDelete: "retain",
-        coexistence: await reader.coexistence(domainName),
+        coexistence: await reader.coexistence(domainName, { syncedRecipients: false }),
         drift: {},
         identity: live.identity,
         original: current,
@@ -213,7 +222,7 @@ export async function remove(_id: string, props: AcceptedDomainOutputs): Promise
     }
     // Microsoft's own domains are never shared with on-premises (microsoft-domains.ts): their restore is not the KB outage.
     if (original.domainType === "Authoritative" && live.domainType !== "Authoritative" && microsoftDomainKind(domainName) === undefined) {
-        const signals = await reader.coexistence(domainName);
+        const signals = await reader.coexistence(domainName, { syncedRecipients: true });
         const held = coexistenceSignalList(props.coexistence?.entra ? { ...signals, entra: props.coexistence.entra } : signals, props.directorySynced).map((s) => s.text);
         if (held.length > 0) {
             throw new Error(

@@ -47,3 +47,12 @@ export function quoteList(values: readonly string[]): string {
     }
     return values.map(quote).join(",");
 }
+
+/**
+ * A string value inside an OPATH -Filter ('value'): single quotes double, as in PowerShell
+ * ("Recipient filters in Exchange PowerShell commands", learn.microsoft.com/powershell/exchange/recipient-filters).
+ * The filter as a whole then goes through quote(), which doubles them again for PowerShell.
+ */
+export function opathString(value: string): string {
+    return `'${value.replace(SINGLE_QUOTES, (q) => q + q)}'`;
+}

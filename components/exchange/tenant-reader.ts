@@ -8,10 +8,10 @@
  * lacks the domain means NotFound.
  */
 import { z } from "zod";
-import type { CoexistenceSignals, DomainSettings } from "../schema";
+import type { CoexistenceSignals, DomainSettings, SyncedRecipients } from "../schema";
 import {
     getAcceptedDomains,
-    getDirSyncedRecipients,
+    getDirSyncedRecipientIn,
     getOnPremisesOrganization,
     getOutboundConnectors,
     type Command,
@@ -69,10 +69,7 @@ const outboundConnectorRow = z.object({
     Enabled: boolish.nullish(),
 });
 
-const recipientRow = z.object({
-    PrimarySmtpAddress: z.string().nullish(),
-    EmailAddresses: z.array(z.string()).nullish(),
-});
+const recipientRow = z.object({ PrimarySmtpAddress: z.string().nullish() });
 
 /**
  * Parses a read's ConvertTo-Json output: nothing = [], one object = [object], an array as is.
@@ -107,12 +104,15 @@ export interface OnPremisesConnector {
     allAcceptedDomains: boolean;
 }
 
-/** The tenant's coexistence facts, read once and queried per domain. */
+/** The tenant's coexistence facts that one read gives for every domain (recipients are read per domain). */
 export interface CoexistenceFacts {
     hybridDomains: Set<string>;
     onPremisesConnectors: OnPremisesConnector[];
-    /** domain -> number of directory-synced recipients with an address in it. */
-    syncedRecipients: Map<string, number>;
+}
+
+/** Which domains need the synced-recipient query: the others get "not-read". */
+export interface CoexistenceNeeds {
+    syncedRecipients: boolean;
 }
 
 /** Whether a connector's RecipientDomains entry ("*", "contoso.com", "*.contoso.com") covers the domain. */
@@ -121,23 +121,15 @@ export function recipientDomainCovers(entry: string, domain: string): boolean {
 }
 
 /** The coexistence signals of one domain (without Entra, which the program supplies). */
-export function signalsFor(facts: CoexistenceFacts, domain: string): CoexistenceSignals {
+export function signalsFor(facts: CoexistenceFacts, domain: string, syncedRecipients: SyncedRecipients): CoexistenceSignals {
     return {
         hybridDomain: facts.hybridDomains.has(domain),
         onPremisesConnectors: facts.onPremisesConnectors
             .filter((c) => c.allAcceptedDomains || c.recipientDomains.some((d) => recipientDomainCovers(d, domain)))
             .map((c) => c.name)
             .sort(),
-        syncedRecipients: facts.syncedRecipients.get(domain) ?? 0,
+        syncedRecipients,
     };
-}
-
-/** The domain of an SMTP address; other proxy types (SIP:, X500:, EUM:…) are not mail addresses and give none. */
-export function domainOfAddress(address: string): string | undefined {
-    // EmailAddresses entries look like "SMTP:user@contoso.com" (primary) or "smtp:alias@contoso.com";
-    // "SIP:user@contoso.com" is a Teams/Skype address, not one Exchange routes mail for.
-    const m = /^(?:smtp:)?([^@\s:]+)@([^@\s]+)$/i.exec(address.trim());
-    return m ? m[2].toLowerCase().replace(/\.$/, "") : undefined;
 }
 
 export interface TenantReaderOptions {
@@ -148,6 +140,8 @@ export interface TenantReaderOptions {
 export class TenantReader {
     private domains: Promise<Map<string, LiveDomain>> | undefined;
     private facts: Promise<CoexistenceFacts> | undefined;
+    /** domain -> whether a directory-synced recipient has an address in it (one query per domain per run). */
+    private readonly synced = new Map<string, Promise<boolean>>();
 
     constructor(
         private readonly runner: CommandRunner,
@@ -181,10 +175,29 @@ export class TenantReader {
         }
     }
 
-    /** Coexistence signals of one domain (three reads per run, shared by all domains). */
-    async coexistence(domainName: string): Promise<CoexistenceSignals> {
+    /**
+     * Coexistence signals of one domain: two reads per run shared by all domains, plus the bounded
+     * synced-recipient query for a domain whose rules need it (needs.syncedRecipients).
+     */
+    async coexistence(domainName: string, needs: CoexistenceNeeds): Promise<CoexistenceSignals> {
+        const domain = domainName.toLowerCase();
         const facts = await (this.facts ??= this.uncachedOnFailure(this.readFacts(), () => (this.facts = undefined)));
-        return signalsFor(facts, domainName.toLowerCase());
+        const synced: SyncedRecipients = needs.syncedRecipients ? ((await this.hasSyncedRecipients(domain)) ? "found" : "none") : "not-read";
+        return signalsFor(facts, domain, synced);
+    }
+
+    /** Whether any directory-synced recipient has an address in the domain (Get-EXORecipient -ResultSize 1). */
+    hasSyncedRecipients(domainName: string): Promise<boolean> {
+        const domain = domainName.toLowerCase();
+        let p = this.synced.get(domain);
+        if (!p) {
+            p = this.uncachedOnFailure(
+                this.rows(getDirSyncedRecipientIn(domain), recipientRow).then((rows) => rows.length > 0),
+                () => this.synced.delete(domain),
+            );
+            this.synced.set(domain, p);
+        }
+        return p;
     }
 
     private uncachedOnFailure<T>(p: Promise<T>, clear: () => void): Promise<T> {
@@ -229,24 +242,11 @@ export class TenantReader {
         // Sequential: the session runs one command at a time anyway.
         const orgs = await this.rows(getOnPremisesOrganization(), onPremisesOrganizationRow);
         const connectors = await this.rows(getOutboundConnectors(), outboundConnectorRow);
-        const recipients = await this.rows(getDirSyncedRecipients(), recipientRow);
-
         const hybridDomains = new Set(orgs.flatMap((o) => o.HybridDomains ?? []).map((d) => d.toLowerCase()));
         const onPremisesConnectors = connectors
             .filter((c) => String(c.ConnectorType ?? "").toLowerCase() === "onpremises" && c.Enabled !== false)
             .map((c) => ({ name: c.Name, recipientDomains: c.RecipientDomains ?? [], allAcceptedDomains: c.AllAcceptedDomains === true }));
-        const syncedRecipients = new Map<string, number>();
-        for (const r of recipients) {
-            const domains = new Set(
-                [...(r.EmailAddresses ?? []), ...(r.PrimarySmtpAddress ? [r.PrimarySmtpAddress] : [])]
-                    .map(domainOfAddress)
-                    .filter((d): d is string => d !== undefined),
-            );
-            for (const d of domains) {
-                syncedRecipients.set(d, (syncedRecipients.get(d) ?? 0) + 1);
-            }
-        }
-        return { hybridDomains, onPremisesConnectors, syncedRecipients };
+        return { hybridDomains, onPremisesConnectors };
     }
 }
 

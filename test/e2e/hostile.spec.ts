@@ -63,7 +63,7 @@ const EXPECTED_CMDLETS = new Set([
     "Set-AcceptedDomain",
     "Get-OnPremisesOrganization",
     "Get-OutboundConnector",
-    "Get-Recipient",
+    "Get-EXORecipient",
     "Select-Object",
     "ConvertTo-Json",
     // The host probe and the module import before each connect (session.ts).

@@ -97,7 +97,7 @@ const SIGNAL_CASES: SignalCase[] = [
         tenant: (t) => {
             t.recipients.find((r) => r.primarySmtpAddress === "megan.bowen@contoso.com")!.isDirSynced = true;
         },
-        signal: "tenant has 1 directory-synced recipient in it (IsDirSynced)",
+        signal: "tenant has directory-synced recipients with addresses in it (Get-EXORecipient -Filter IsDirSynced)",
     },
 ];
 

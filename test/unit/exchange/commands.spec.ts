@@ -4,7 +4,7 @@ import {
     connectExchangeOnline,
     getAcceptedDomain,
     getAcceptedDomains,
-    getDirSyncedRecipients,
+    getDirSyncedRecipientIn,
     setAcceptedDomain,
     wrap,
 } from "../../../components/exchange/commands";
@@ -93,13 +93,19 @@ describe("commands", () => {
             assert.match(getAcceptedDomain("a'b.com").text, /Get-AcceptedDomain -Identity 'a''b\.com' \|/);
         });
 
-        it("synced recipients use the documented IsDirSynced filter", () => {
-            // Single-quoted through quote.ts (no expansion), the inner quotes doubled.
-            assert.ok(getDirSyncedRecipients().text.includes("Get-Recipient -ResultSize Unlimited -Filter 'IsDirSynced -eq ''True''' |"));
+        it("synced recipients: one bounded Get-EXORecipient per domain, with the documented filter", () => {
+            // Single-quoted through quote.ts (no expansion): the OPATH quotes are doubled once for PowerShell.
+            assert.ok(
+                getDirSyncedRecipientIn("contoso.com").text.includes(
+                    "Get-EXORecipient -ResultSize 1 -PropertySets Minimum -Filter 'IsDirSynced -eq ''True'' -and EmailAddresses -like ''*@contoso.com''' -WarningAction SilentlyContinue |",
+                ),
+            );
+            // A quote in a value is doubled for OPATH, then each of those again for PowerShell.
+            assert.ok(getDirSyncedRecipientIn("o'x.com").text.includes("-like ''*@o''''x.com'''"));
         });
 
         it("every command is a single line", () => {
-            for (const c of [getAcceptedDomains(), getDirSyncedRecipients(), setAcceptedDomain("a.com", { domainType: "Authoritative" })]) {
+            for (const c of [getAcceptedDomains(), getDirSyncedRecipientIn("contoso.com"), setAcceptedDomain("a.com", { domainType: "Authoritative" })]) {
                 assert.doesNotMatch(c.text, /[\r\n]/);
             }
         });

@@ -45,7 +45,7 @@ describe("ExchangeSession (emulated tenant)", function () {
         const [connect] = tenant.calls("Connect-ExchangeOnline");
         const params = connect.params as Record<string, unknown>;
         assert.equal(params.ShowBanner, false);
-        assert.deepEqual(params.CommandName, ["Get-AcceptedDomain", "Set-AcceptedDomain", "Get-OnPremisesOrganization", "Get-OutboundConnector", "Get-Recipient"]);
+        assert.deepEqual(params.CommandName, ["Get-AcceptedDomain", "Set-AcceptedDomain", "Get-OnPremisesOrganization", "Get-OutboundConnector"]);
     });
 
     it("never writes the certificate password or the token to the journal or state", async () => {

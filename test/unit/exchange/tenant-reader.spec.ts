@@ -91,28 +91,46 @@ describe("tenant reader", () => {
             assert.equal(tenant.calls("Get-AcceptedDomain").length, 2);
         });
 
-        it("coexistence signals: one call per kind for all domains", async () => {
-            const contoso = await reader.coexistence("contoso.com");
-            const fabrikam = await reader.coexistence("fabrikam.com");
-            const tailspin = await reader.coexistence("tailspin.com");
-            assert.deepEqual(contoso, { hybridDomain: true, onPremisesConnectors: ["Outbound to on-premises"], syncedRecipients: 2 });
-            assert.deepEqual(fabrikam, { hybridDomain: false, onPremisesConnectors: [], syncedRecipients: 0 }, "a Partner connector is no signal");
-            assert.deepEqual(tailspin, { hybridDomain: false, onPremisesConnectors: [], syncedRecipients: 0 });
-            for (const cmdlet of ["Get-OnPremisesOrganization", "Get-OutboundConnector", "Get-Recipient"]) {
+        it("coexistence signals: two reads shared by all domains, one bounded recipient query per domain that needs it", async () => {
+            const all = { syncedRecipients: true };
+            const contoso = await reader.coexistence("contoso.com", all);
+            const fabrikam = await reader.coexistence("fabrikam.com", all);
+            const tailspin = await reader.coexistence("tailspin.com", { syncedRecipients: false });
+            assert.deepEqual(contoso, { hybridDomain: true, onPremisesConnectors: ["Outbound to on-premises"], syncedRecipients: "found" });
+            assert.deepEqual(fabrikam, { hybridDomain: false, onPremisesConnectors: [], syncedRecipients: "none" }, "a Partner connector is no signal");
+            assert.deepEqual(tailspin, { hybridDomain: false, onPremisesConnectors: [], syncedRecipients: "not-read" });
+            await reader.coexistence("contoso.com", all);
+            for (const cmdlet of ["Get-OnPremisesOrganization", "Get-OutboundConnector"]) {
                 assert.equal(tenant.calls(cmdlet).length, 1, cmdlet);
             }
-            const [recipients] = tenant.calls("Get-Recipient");
-            assert.equal((recipients.params as Record<string, unknown>).Filter, "IsDirSynced -eq 'True'");
+            assert.equal(tenant.calls("Get-Recipient").length, 0, "the whole directory is never read");
+            const queries = tenant.calls("Get-EXORecipient").map((c) => c.params as Record<string, unknown>);
+            assert.deepEqual(
+                queries.map((q) => q.Filter),
+                ["IsDirSynced -eq 'True' -and EmailAddresses -like '*@contoso.com'", "IsDirSynced -eq 'True' -and EmailAddresses -like '*@fabrikam.com'"],
+                "one query per domain that needs it, cached for the run",
+            );
+            assert.ok(queries.every((q) => q.ResultSize === 1), "bounded to one object");
         });
 
-        it("an OnPremises connector with AllAcceptedDomains covers every domain; SIP: addresses are not mail addresses", async () => {
+        it("a failed recipient query fails the read and is asked again, never read as 'none'", async () => {
+            await session.dispose();
+            session = new ExchangeSession(tenant.settings({ maxAttempts: 1 }), { log: () => undefined });
+            reader = new TenantReader(session);
+            await reader.coexistence("contoso.com", { syncedRecipients: false }); // the shared reads succeed first
+            tenant.edit((s) => (s.faults.transientReadErrors = 1));
+            await assert.rejects(reader.coexistence("contoso.com", { syncedRecipients: true }), (e: unknown) => e instanceof ExchangeError);
+            assert.equal((await reader.coexistence("contoso.com", { syncedRecipients: true })).syncedRecipients, "found");
+            assert.equal(tenant.calls("Get-EXORecipient").length, 2);
+        });
+
+        it("an OnPremises connector with AllAcceptedDomains covers every domain", async () => {
             tenant.edit((s) => {
                 s.outboundConnectors.push({ ...s.outboundConnectors[0], name: "Hybrid all domains", recipientDomains: [], allAcceptedDomains: true, guid: "5f2c1d7e-8a9b-4c3d-9e1f-2a3b4c5d6e7f" });
-                s.recipients.push({ ...s.recipients[0], name: "sip only", primarySmtpAddress: "sip.only@contoso.com", emailAddresses: ["SIP:sip.only@tailspin.com", "X500:/o=ExchangeLabs/cn=Recipients/cn=sip"], isDirSynced: true, guid: "6a2c1d7e-8a9b-4c3d-9e1f-2a3b4c5d6e70" });
             });
-            const tailspin = await reader.coexistence("tailspin.com");
-            assert.deepEqual(tailspin, { hybridDomain: false, onPremisesConnectors: ["Hybrid all domains"], syncedRecipients: 0 }, "the SIP address does not count");
-            assert.deepEqual((await reader.coexistence("contoso.com")).onPremisesConnectors, ["Hybrid all domains", "Outbound to on-premises"]);
+            const tailspin = await reader.coexistence("tailspin.com", { syncedRecipients: true });
+            assert.deepEqual(tailspin, { hybridDomain: false, onPremisesConnectors: ["Hybrid all domains"], syncedRecipients: "none" });
+            assert.deepEqual((await reader.coexistence("contoso.com", { syncedRecipients: false })).onPremisesConnectors, ["Hybrid all domains", "Outbound to on-premises"]);
         });
 
         it("recordSettings makes later reads in the run see a Set", async () => {

@@ -47,7 +47,7 @@ describe("#synced-domain-not-authoritative", () => {
                 coexistence: coexistence({
                     hybridDomain: true,
                     onPremisesConnectors: ["To on-premises"],
-                    syncedRecipients: 12,
+                    syncedRecipients: "found",
                     entra: { federated: true, syncedUsers: 3 },
                 }),
             });
@@ -61,13 +61,13 @@ describe("#synced-domain-not-authoritative", () => {
 
         it("never demands InternalRelay for Microsoft's initial or coexistence domain, whatever its recipients' addresses say", async () => {
             for (const domainName of ["contoso.onmicrosoft.com", "contoso.mail.onmicrosoft.com"]) {
-                const props = domainProps({ domainName, coexistence: coexistence({ hybridDomain: true, syncedRecipients: 5000 }) });
+                const props = domainProps({ domainName, coexistence: coexistence({ hybridDomain: true, syncedRecipients: "found" }) });
                 const run = await runPolicy(policy, props, { syncedDomains: ["*.onmicrosoft.com"] });
                 assert.deepEqual(run.violations, [], domainName);
                 assert.match(run.notApplicable ?? "", /stays Authoritative as Microsoft set it/, domainName);
             }
             // A customer domain that merely ends alike is still checked.
-            const lookalike = domainProps({ domainName: "contoso-onmicrosoft.com", coexistence: coexistence({ syncedRecipients: 1 }) });
+            const lookalike = domainProps({ domainName: "contoso-onmicrosoft.com", coexistence: coexistence({ syncedRecipients: "found" }) });
             assert.equal((await runPolicy(policy, lookalike)).violations.length, 1);
         });
 
@@ -99,8 +99,8 @@ describe("#synced-domain-not-authoritative", () => {
             },
             {
                 signal: "tenant synced recipients",
-                props: domainProps({ coexistence: coexistence({ syncedRecipients: 1 }) }),
-                expect: /1 directory-synced recipient in it/,
+                props: domainProps({ coexistence: coexistence({ syncedRecipients: "found" }) }),
+                expect: /tenant has directory-synced recipients with addresses in it \(Get-EXORecipient -Filter IsDirSynced\)/,
             },
             {
                 signal: "Entra federated",
@@ -129,7 +129,7 @@ describe("#synced-domain-not-authoritative", () => {
         it("names every signal that fired, in one message", async () => {
             const props = domainProps({
                 directorySynced: true,
-                coexistence: coexistence({ hybridDomain: true, onPremisesConnectors: ["A", "B"], syncedRecipients: 3 }),
+                coexistence: coexistence({ hybridDomain: true, onPremisesConnectors: ["A", "B"], syncedRecipients: "found" }),
             });
             const message = only((await runPolicy(policy, props, { syncedDomains: ["CONTOSO.COM."] })).violations);
             for (const text of [
@@ -137,7 +137,7 @@ describe("#synced-domain-not-authoritative", () => {
                 'syncedDomains lists "CONTOSO.COM."',
                 "hybrid domain",
                 'outbound connector "A", "B"',
-                "3 directory-synced recipients",
+                "has directory-synced recipients",
             ]) {
                 assert.ok(message.includes(text), `missing "${text}" in: ${message}`);
             }
@@ -227,9 +227,18 @@ describe("#synced-domain-not-authoritative", () => {
             assert.match(message, /domainType is "ExternalRelay"/);
         });
 
-        it("refuses a negative synced-recipient count", async () => {
-            const message = only((await runPolicy(policy, domainProps({ coexistence: coexistence({ syncedRecipients: -1 }) }))).violations);
-            assert.match(message, /coexistence\.syncedRecipients is -1/);
+        it("refuses a synced-recipient answer it does not know (an old count)", async () => {
+            const message = only((await runPolicy(policy, domainProps({ coexistence: coexistence({ syncedRecipients: 3 }) }))).violations);
+            assert.match(message, /coexistence\.syncedRecipients is 3/);
+        });
+
+        it("fails closed when the synced recipients of an Authoritative domain were not read", async () => {
+            const message = only((await runPolicy(policy, domainProps({ coexistence: coexistence({ syncedRecipients: "not-read" }) }))).violations);
+            assert.match(message, /cannot be checked, so it is refused/);
+            assert.match(message, /syncedRecipients is "not-read" on an Authoritative domain/);
+            // InternalRelay needs no recipient read at all.
+            const relay = domainProps({ domainType: "InternalRelay", coexistence: coexistence({ syncedRecipients: "not-read" }) });
+            assert.deepEqual((await runPolicy(policy, relay)).violations, []);
         });
 
         it("refuses an uppercase domainName the provider's check would have normalised", async () => {

@@ -59,7 +59,7 @@ describe("AcceptedDomain provider (emulated tenant)", () => {
                 outboundOnly: false,
                 directorySynced: true,
                 onDelete: "retain",
-                coexistence: { hybridDomain: true, onPremisesConnectors: ["Outbound to on-premises"], syncedRecipients: 2 },
+                coexistence: { hybridDomain: true, onPremisesConnectors: ["Outbound to on-premises"], syncedRecipients: "not-read" },
                 drift: { domainType: "Authoritative -> InternalRelay" },
             });
         });
@@ -78,14 +78,26 @@ describe("AcceptedDomain provider (emulated tenant)", () => {
             assert.equal(tenant.calls("Set-AcceptedDomain").length, 0);
         });
 
-        it("reads each kind of tenant data once for many resources", async () => {
+        it("reads each kind of tenant data once for many resources, and no recipients for InternalRelay", async () => {
             for (const d of ["contoso.com", "fabrikam.com", "tailspin.com"]) {
                 await checked({ domainName: d, domainType: "InternalRelay" });
             }
-            for (const c of ["Get-AcceptedDomain", "Get-OnPremisesOrganization", "Get-OutboundConnector", "Get-Recipient"]) {
+            for (const c of ["Get-AcceptedDomain", "Get-OnPremisesOrganization", "Get-OutboundConnector"]) {
                 assert.equal(tenant.calls(c).length, 1, c);
             }
+            assert.equal(tenant.calls("Get-EXORecipient").length + tenant.calls("Get-Recipient").length, 0);
             assert.equal(tenant.calls("Connect-ExchangeOnline").length, 1);
+        });
+
+        it("asks for synced recipients only where the domain would be Authoritative, declared or restored", async () => {
+            const authoritative = await checked({ domainName: "contoso.com", domainType: "Authoritative" });
+            assert.equal(authoritative.coexistence.syncedRecipients, "found");
+            const restored = await checked({ domainName: "fabrikam.com", domainType: "InternalRelay", onDelete: "restore" });
+            assert.equal(restored.coexistence.syncedRecipients, "none");
+            const microsoft = await checked({ domainName: "contoso.onmicrosoft.com", domainType: "Authoritative" });
+            assert.equal(microsoft.coexistence.syncedRecipients, "not-read", "Microsoft's own domains are exempt from the rules that read it");
+            const filters = tenant.calls("Get-EXORecipient").map((c) => (c.params as Record<string, unknown>).Filter);
+            assert.deepEqual(filters, ["IsDirSynced -eq 'True' -and EmailAddresses -like '*@contoso.com'", "IsDirSynced -eq 'True' -and EmailAddresses -like '*@fabrikam.com'"]);
         });
     });
 
