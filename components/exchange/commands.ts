@@ -156,21 +156,32 @@ export function getOutboundConnectors(): Command {
 }
 
 /**
- * Whether any directory-synced recipient has an address in the domain: one bounded server-side
+ * Most domains one OPATH filter asks about. No limit on a filter's length is documented; 50 keeps it
+ * near 2 KB (docs/exchange-online-fidelity.md: not verified).
+ */
+export const SYNCED_QUERY_MAX_DOMAINS = 50;
+
+/**
+ * Whether any directory-synced recipient has an address in one of the domains: one bounded server-side
  * query, whose cost does not grow with the directory (-ResultSize 1 stops at the first match).
  * - Get-EXORecipient, not Get-Recipient: Microsoft's Get-Recipient page recommends the EXO cmdlet in
  *   Exchange Online (learn.microsoft.com/powershell/module/exchange/get-exorecipient).
  * - `EmailAddresses -like '*@<domain>'`: filters of the V3 module take a wildcard only at the start or
  *   the end of a value, so the proxy prefix ("smtp:*@…") can't be written (learn.microsoft.com/powershell/exchange/filters-v2).
  *   The match takes every proxy type ending in @<domain>; a synced object with any such address is a sign.
- * - The "more results are available" warning of -ResultSize 1 is expected here and silenced.
+ * - Only Name is selected: the Minimum property set has no addresses, and existence is the answer.
+ * - The "only the first 1 items" warning of -ResultSize 1 is expected here and silenced.
  */
-export function getDirSyncedRecipientIn(domain: string): Command {
-    const filter = `IsDirSynced -eq 'True' -and EmailAddresses -like ${opathString(`*@${domain}`)}`;
+export function getDirSyncedRecipientIn(domains: readonly string[]): Command {
+    if (domains.length === 0 || domains.length > SYNCED_QUERY_MAX_DOMAINS) {
+        throw new Error(`getDirSyncedRecipientIn: ${domains.length} domains; send 1 to ${SYNCED_QUERY_MAX_DOMAINS} per query`);
+    }
+    const any = domains.map((d) => `EmailAddresses -like ${opathString(`*@${d}`)}`).join(" -or ");
+    const filter = `IsDirSynced -eq 'True' -and (${any})`;
     return {
         cmdlet: "Get-EXORecipient",
         text: wrap(
-            marked(`Get-EXORecipient -ResultSize 1 -PropertySets Minimum -Filter ${quote(filter)} -WarningAction SilentlyContinue | ${select(["PrimarySmtpAddress"])}`),
+            marked(`Get-EXORecipient -ResultSize 1 -PropertySets Minimum -Filter ${quote(filter)} -WarningAction SilentlyContinue | ${select(["Name"])}`),
         ),
     };
 }

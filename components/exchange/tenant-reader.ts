@@ -12,6 +12,7 @@ import type { CoexistenceSignals, DomainSettings, SyncedRecipients } from "../sc
 import {
     getAcceptedDomains,
     getDirSyncedRecipientIn,
+    SYNCED_QUERY_MAX_DOMAINS,
     getOnPremisesOrganization,
     getOutboundConnectors,
     type Command,
@@ -21,6 +22,7 @@ import type { LiveSettings } from "./diff";
 import { ExchangeError, NotFoundError } from "./errors";
 import { splitPwshOutput } from "./pwsh-output";
 import type { CommandRunner } from "./session";
+import { SyncedRecipientPool } from "./synced-recipients";
 
 /** An accepted domain as the tenant has it. */
 export interface LiveDomain extends LiveSettings {
@@ -69,7 +71,7 @@ const outboundConnectorRow = z.object({
     Enabled: boolish.nullish(),
 });
 
-const recipientRow = z.object({ PrimarySmtpAddress: z.string().nullish() });
+const recipientRow = z.object({ Name: z.string().nullish() });
 
 /**
  * Parses a read's ConvertTo-Json output: nothing = [], one object = [object], an array as is.
@@ -140,8 +142,11 @@ export interface TenantReaderOptions {
 export class TenantReader {
     private domains: Promise<Map<string, LiveDomain>> | undefined;
     private facts: Promise<CoexistenceFacts> | undefined;
-    /** domain -> whether a directory-synced recipient has an address in it (one query per domain per run). */
-    private readonly synced = new Map<string, Promise<boolean>>();
+    /** Whether directory-synced recipients have an address in a domain: concurrent questions pooled into few queries. */
+    private readonly synced = new SyncedRecipientPool(
+        async (domains) => (await this.rows(getDirSyncedRecipientIn(domains), recipientRow)).length > 0,
+        SYNCED_QUERY_MAX_DOMAINS,
+    );
 
     constructor(
         private readonly runner: CommandRunner,
@@ -176,8 +181,8 @@ export class TenantReader {
     }
 
     /**
-     * Coexistence signals of one domain: two reads per run shared by all domains, plus the bounded
-     * synced-recipient query for a domain whose rules need it (needs.syncedRecipients).
+     * Coexistence signals of one domain: two reads per run shared by all domains, plus whether it has
+     * synced recipients where its rules need that (needs.syncedRecipients; pooled bounded queries).
      */
     async coexistence(domainName: string, needs: CoexistenceNeeds): Promise<CoexistenceSignals> {
         const domain = domainName.toLowerCase();
@@ -186,18 +191,9 @@ export class TenantReader {
         return signalsFor(facts, domain, synced);
     }
 
-    /** Whether any directory-synced recipient has an address in the domain (Get-EXORecipient -ResultSize 1). */
+    /** Whether any directory-synced recipient has an address in the domain (pooled Get-EXORecipient -ResultSize 1 queries). */
     hasSyncedRecipients(domainName: string): Promise<boolean> {
-        const domain = domainName.toLowerCase();
-        let p = this.synced.get(domain);
-        if (!p) {
-            p = this.uncachedOnFailure(
-                this.rows(getDirSyncedRecipientIn(domain), recipientRow).then((rows) => rows.length > 0),
-                () => this.synced.delete(domain),
-            );
-            this.synced.set(domain, p);
-        }
-        return p;
+        return this.synced.has(domainName.toLowerCase());
     }
 
     private uncachedOnFailure<T>(p: Promise<T>, clear: () => void): Promise<T> {

@@ -93,19 +93,22 @@ describe("commands", () => {
             assert.match(getAcceptedDomain("a'b.com").text, /Get-AcceptedDomain -Identity 'a''b\.com' \|/);
         });
 
-        it("synced recipients: one bounded Get-EXORecipient per domain, with the documented filter", () => {
+        it("synced recipients: one bounded Get-EXORecipient for a group of domains, with the documented filter", () => {
             // Single-quoted through quote.ts (no expansion): the OPATH quotes are doubled once for PowerShell.
             assert.ok(
-                getDirSyncedRecipientIn("contoso.com").text.includes(
-                    "Get-EXORecipient -ResultSize 1 -PropertySets Minimum -Filter 'IsDirSynced -eq ''True'' -and EmailAddresses -like ''*@contoso.com''' -WarningAction SilentlyContinue |",
+                getDirSyncedRecipientIn(["contoso.com", "fabrikam.com"]).text.includes(
+                    "Get-EXORecipient -ResultSize 1 -PropertySets Minimum -Filter 'IsDirSynced -eq ''True'' -and " +
+                        "(EmailAddresses -like ''*@contoso.com'' -or EmailAddresses -like ''*@fabrikam.com'')' -WarningAction SilentlyContinue |",
                 ),
             );
             // A quote in a value is doubled for OPATH, then each of those again for PowerShell.
-            assert.ok(getDirSyncedRecipientIn("o'x.com").text.includes("-like ''*@o''''x.com'''"));
+            assert.ok(getDirSyncedRecipientIn(["o'x.com"]).text.includes("-like ''*@o''''x.com''"));
+            assert.throws(() => getDirSyncedRecipientIn([]), /send 1 to 50/);
+            assert.throws(() => getDirSyncedRecipientIn(Array.from({ length: 51 }, (_, i) => `d${i}.com`)), /51 domains/);
         });
 
         it("every command is a single line", () => {
-            for (const c of [getAcceptedDomains(), getDirSyncedRecipientIn("contoso.com"), setAcceptedDomain("a.com", { domainType: "Authoritative" })]) {
+            for (const c of [getAcceptedDomains(), getDirSyncedRecipientIn(["contoso.com"]), setAcceptedDomain("a.com", { domainType: "Authoritative" })]) {
                 assert.doesNotMatch(c.text, /[\r\n]/);
             }
         });

@@ -107,10 +107,19 @@ describe("tenant reader", () => {
             const queries = tenant.calls("Get-EXORecipient").map((c) => c.params as Record<string, unknown>);
             assert.deepEqual(
                 queries.map((q) => q.Filter),
-                ["IsDirSynced -eq 'True' -and EmailAddresses -like '*@contoso.com'", "IsDirSynced -eq 'True' -and EmailAddresses -like '*@fabrikam.com'"],
-                "one query per domain that needs it, cached for the run",
+                ["IsDirSynced -eq 'True' -and (EmailAddresses -like '*@contoso.com')", "IsDirSynced -eq 'True' -and (EmailAddresses -like '*@fabrikam.com')"],
+                "asked one after the other: one query each, cached for the run",
             );
             assert.ok(queries.every((q) => q.ResultSize === 1), "bounded to one object");
+        });
+
+        it("concurrent questions are pooled: one query answers every domain without synced recipients", async () => {
+            const domains = ["a.example", "b.example", "c.example", "contoso.com", "d.example"];
+            const answers = await Promise.all(domains.map((d) => reader.hasSyncedRecipients(d)));
+            assert.deepEqual(answers, [false, false, false, true, false]);
+            const filters = tenant.calls("Get-EXORecipient").map((c) => String((c.params as Record<string, unknown>).Filter));
+            assert.ok(domains.every((d) => filters[0].includes(`'*@${d}'`)), `the first query asks about all five: ${filters[0]}`);
+            assert.ok(filters.length <= 4, `one group query plus about log2(5) halvings for the one domain with some, got ${filters.length}`);
         });
 
         it("a failed recipient query fails the read and is asked again, never read as 'none'", async () => {

@@ -97,7 +97,7 @@ describe("AcceptedDomain provider (emulated tenant)", () => {
             const microsoft = await checked({ domainName: "contoso.onmicrosoft.com", domainType: "Authoritative" });
             assert.equal(microsoft.coexistence.syncedRecipients, "not-read", "Microsoft's own domains are exempt from the rules that read it");
             const filters = tenant.calls("Get-EXORecipient").map((c) => (c.params as Record<string, unknown>).Filter);
-            assert.deepEqual(filters, ["IsDirSynced -eq 'True' -and EmailAddresses -like '*@contoso.com'", "IsDirSynced -eq 'True' -and EmailAddresses -like '*@fabrikam.com'"]);
+            assert.deepEqual(filters, ["IsDirSynced -eq 'True' -and (EmailAddresses -like '*@contoso.com')", "IsDirSynced -eq 'True' -and (EmailAddresses -like '*@fabrikam.com')"]);
         });
     });
 
