@@ -450,12 +450,14 @@ export class Interpreter {
             sleep: (ms) => this.sleep(ms),
         };
         let thrown: ErrorInfo | undefined;
+        let returned: number | undefined;
         try {
             if (def.kind === "read" || def.kind === "write") {
                 const proceed = await this.applyFaults(def, def.kind, ctx);
                 if (!proceed) return [];
             }
             const out = await def.run(ctx);
+            returned = out.length;
             if (def.kind === "read") {
                 const ms = pageLatency(stateModule().readTenantState(this.requireStatePath()).latency.pageMs, out.length);
                 if (ms > 0) await this.sleep(ms);
@@ -478,6 +480,8 @@ export class Interpreter {
                 params,
                 outcome: first ? "error" : whatIf ? "whatif" : warnings ? "warning" : "ok",
                 error: first ? errorJson(first) : undefined,
+                // Objects a tenant read returned (what latency.pageMs charges for).
+                returned: def.kind === "read" ? returned : undefined,
                 durationMs: Date.now() - started,
             });
         }

@@ -169,7 +169,8 @@ export const SYNCED_QUERY_MAX_DOMAINS = 50;
  * - `EmailAddresses -like '*@<domain>'`: filters of the V3 module take a wildcard only at the start or
  *   the end of a value, so the proxy prefix ("smtp:*@…") can't be written (learn.microsoft.com/powershell/exchange/filters-v2).
  *   The match takes every proxy type ending in @<domain>; a synced object with any such address is a sign.
- * - Only Name is selected: the Minimum property set has no addresses, and existence is the answer.
+ * - Name and EmailAddresses of the one recipient: its addresses tell which of the domains it is in
+ *   (EmailAddresses is not in the Minimum property set, so it is asked for with -Properties).
  * - The "only the first 1 items" warning of -ResultSize 1 is expected here and silenced.
  */
 export function getDirSyncedRecipientIn(domains: readonly string[]): Command {
@@ -181,7 +182,9 @@ export function getDirSyncedRecipientIn(domains: readonly string[]): Command {
     return {
         cmdlet: "Get-EXORecipient",
         text: wrap(
-            marked(`Get-EXORecipient -ResultSize 1 -PropertySets Minimum -Filter ${quote(filter)} -WarningAction SilentlyContinue | ${select(["Name"])}`),
+            marked(
+                `Get-EXORecipient -ResultSize 1 -Properties EmailAddresses -Filter ${quote(filter)} -WarningAction SilentlyContinue | ${select(["Name", "EmailAddresses"])}`,
+            ),
         ),
     };
 }

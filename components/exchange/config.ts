@@ -10,9 +10,13 @@ import { z } from "zod";
 import {
     CONFIG_NAMESPACE,
     connectionConfigSchema,
+    domainsConfigSchema,
+    normalizeDomainName,
     SECRET_AUTH_FIELDS,
     stackConfigSchema,
     type ConnectionConfig,
+    type DomainType,
+    type OnDelete,
     type StackConfig,
 } from "../schema";
 
@@ -143,4 +147,27 @@ export function readStackConfig(get: ConfigGetter): StackConfig & { pwshPath: st
         throw new ConfigError(formatIssues(raw, parsed.error.issues));
     }
     return { ...parsed.data, pwshPath: resolvePwsh(parsed.data.pwshPath) };
+}
+
+/** A domain as exchange:domains declares it: what the provider needs to plan its reads. */
+export interface DeclaredDomain {
+    domainName: string;
+    domainType: DomainType;
+    onDelete: OnDelete;
+}
+
+/**
+ * The domains exchange:domains declares (provider side), or none when the key is unset or invalid:
+ * a hint for reading ahead, never a source of truth (the program reports bad config, and a program
+ * may declare domains another way).
+ */
+export function readDeclaredDomains(get: ConfigGetter): DeclaredDomain[] {
+    const parsed = domainsConfigSchema.safeParse(collect(get, ["domains"]).domains);
+    if (!parsed.success) {
+        return [];
+    }
+    return Object.entries(parsed.data).flatMap(([name, entry]) => {
+        const n = normalizeDomainName(name);
+        return n.ok ? [{ domainName: n.domain, domainType: entry.type, onDelete: entry.onDelete ?? "retain" }] : [];
+    });
 }

@@ -16,7 +16,7 @@ import {
 import { coexistenceSignalList } from "../coexistence-signals";
 import { microsoftDomainKind } from "../microsoft-domains";
 import { setAcceptedDomain } from "./commands";
-import { readConnectionConfig, type ConfigGetter } from "./config";
+import { readConnectionConfig, readDeclaredDomains, type ConfigGetter } from "./config";
 import { changedSettings, decideDiff, driftOf, settingsOf, type LiveSettings } from "./diff";
 import { NotFoundError } from "./errors";
 import { configureSession, sharedSession, type SessionOptions } from "./session";
@@ -32,6 +32,12 @@ let say: (line: string) => void = (line) => console.log(line);
 /** The tenant reader's options: decided once per provider process, at configure (tenant() runs per call). */
 let readerOptions: TenantReaderOptions = {};
 
+/**
+ * Domains whose synced-recipient question is asked together at the first check. The engine checks
+ * resources one after another, so questions asked per check could never be pooled into one query.
+ */
+let readAhead: string[] = [];
+
 /** configure: reads exchange:* from the stack config; the session connects on first use. */
 export function configure(get: ConfigGetter, options: SessionOptions = {}): void {
     if (options.log) {
@@ -39,6 +45,9 @@ export function configure(get: ConfigGetter, options: SessionOptions = {}): void
     }
     configureSession(readConnectionConfig(get), options);
     readerOptions = { onDomains: snapshotWriterFromEnv(process.env, (line) => say(line)) };
+    readAhead = readDeclaredDomains(get)
+        .filter(needsSyncedRecipients)
+        .map((d) => d.domainName);
 }
 
 function tenant(): TenantReader {
@@ -72,6 +81,10 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
     }
     const d = parsed.data;
     const reader = tenant();
+    if (readAhead.length > 0) {
+        reader.askSyncedRecipients(readAhead);
+        readAhead = [];
+    }
     const signals = await reader.coexistence(d.domainName, { syncedRecipients: needsSyncedRecipients(d) });
     const coexistence: CoexistenceSignals = d.entra ? { ...signals, entra: d.entra } : signals;
     const live = await liveOrUndefined(reader, d.domainName);

@@ -1,18 +1,30 @@
 /**
  * Which domains have directory-synced recipients, at a cost that grows neither with the directory nor,
- * in the common case, with the number of domains: the questions of concurrent checks are pooled and
- * asked as one "any of these?" query per group (group testing). A group with none answers all its
- * domains at once; a group with some is halved until each domain that has some stands alone. So a
- * stack of N Authoritative cloud-only domains costs ceil(N / group size) queries, and each domain
- * that does have synced recipients (a violation the admin must fix) adds about log2(group size).
+ * in the common case, with the number of domains. Questions are pooled and asked as one bounded
+ * "the first synced recipient in any of these domains" query per group of domains:
+ * - none: every domain of the group has none, answered at once;
+ * - one: its addresses name the domain(s) it is in; those are answered "found", and the rest of the
+ *   group is asked again. So a group costs 1 query plus 1 per domain that has synced recipients (a
+ *   violation the admin must fix, or an InternalRelay domain asked about for its restore).
+ * Should the recipient come back without addresses in the group's domains (its EmailAddresses not
+ * returned), the group is halved instead until each domain with some stands alone.
  */
 
-/** Asks the tenant whether any directory-synced recipient has an address in one of the domains. */
-export type AnySyncedQuery = (domains: readonly string[]) => Promise<boolean>;
+/** One recipient the query returned, or none. */
+export type SyncedAnswer = { found: false } | { found: true; addresses: readonly string[] };
+
+/** Asks the tenant for the first directory-synced recipient with an address in one of the domains. */
+export type SyncedQuery = (domains: readonly string[]) => Promise<SyncedAnswer>;
 
 interface Waiter {
     resolve(found: boolean): void;
     reject(error: unknown): void;
+}
+
+/** The group's domains one of the addresses is in (a proxy such as "smtp:a@contoso.com" ends in "@contoso.com"). */
+export function domainsOfAddresses(addresses: readonly string[], group: readonly string[]): string[] {
+    const lower = addresses.map((a) => a.toLowerCase());
+    return group.filter((d) => lower.some((a) => a.endsWith(`@${d.toLowerCase()}`)));
 }
 
 export class SyncedRecipientPool {
@@ -21,7 +33,7 @@ export class SyncedRecipientPool {
     private scheduled = false;
 
     constructor(
-        private readonly ask: AnySyncedQuery,
+        private readonly query: SyncedQuery,
         private readonly groupSize: number,
     ) {}
 
@@ -37,7 +49,7 @@ export class SyncedRecipientPool {
         this.answers.set(domain, answer);
         if (!this.scheduled) {
             this.scheduled = true;
-            // Checks waiting on the same earlier read resume in one burst: collect them all, then ask.
+            // Everything asked in this turn of the event loop goes into the same queries.
             setImmediate(() => void this.flush());
         }
         return answer;
@@ -51,30 +63,47 @@ export class SyncedRecipientPool {
         for (let i = 0; i < domains.length; i += this.groupSize) {
             const group = domains.slice(i, i + this.groupSize);
             try {
-                await this.resolveGroup(group, batch, "unknown");
+                await this.resolveGroup(group, batch);
             } catch (error) {
                 for (const d of group) batch.get(d)?.reject(error);
             }
         }
     }
 
-    /** Answers every domain of the group; `known`: what a larger query already tells about it. */
-    private async resolveGroup(group: readonly string[], waiters: Map<string, Waiter>, known: "some" | "none" | "unknown"): Promise<void> {
-        const some = known === "unknown" ? await this.ask(group) : known === "some";
-        if (!some) {
-            for (const d of group) settle(waiters, d, false);
-            return;
+    private async resolveGroup(group: readonly string[], waiters: Map<string, Waiter>): Promise<void> {
+        let rest = [...group];
+        while (rest.length > 0) {
+            const answer = await this.query(rest);
+            if (!answer.found) {
+                for (const d of rest) settle(waiters, d, false);
+                return;
+            }
+            const hit = domainsOfAddresses(answer.addresses, rest);
+            if (hit.length === 0) {
+                await this.halve(rest, waiters);
+                return;
+            }
+            for (const d of hit) settle(waiters, d, true);
+            rest = rest.filter((d) => !hit.includes(d));
         }
+    }
+
+    /** The group has some, but the answer did not say where: ask each half (group testing by halving). */
+    private async halve(group: readonly string[], waiters: Map<string, Waiter>): Promise<void> {
         if (group.length === 1) {
             settle(waiters, group[0], true);
             return;
         }
         const half = Math.ceil(group.length / 2);
         const left = group.slice(0, half);
-        const leftSome = await this.ask(left);
-        await this.resolveGroup(left, waiters, leftSome ? "some" : "none");
-        // Some are in the group and none on the left: they are on the right, without asking.
-        await this.resolveGroup(group.slice(half), waiters, leftSome ? "unknown" : "some");
+        const right = group.slice(half);
+        if ((await this.query(left)).found) {
+            await this.halve(left, waiters);
+            await this.resolveGroup(right, waiters);
+        } else {
+            for (const d of left) settle(waiters, d, false);
+            await this.halve(right, waiters); // the group has some and the left none: they are on the right
+        }
     }
 }
 

@@ -71,7 +71,7 @@ const outboundConnectorRow = z.object({
     Enabled: boolish.nullish(),
 });
 
-const recipientRow = z.object({ Name: z.string().nullish() });
+const recipientRow = z.object({ Name: z.string().nullish(), EmailAddresses: z.array(z.string()).nullish() });
 
 /**
  * Parses a read's ConvertTo-Json output: nothing = [], one object = [object], an array as is.
@@ -144,7 +144,10 @@ export class TenantReader {
     private facts: Promise<CoexistenceFacts> | undefined;
     /** Whether directory-synced recipients have an address in a domain: concurrent questions pooled into few queries. */
     private readonly synced = new SyncedRecipientPool(
-        async (domains) => (await this.rows(getDirSyncedRecipientIn(domains), recipientRow)).length > 0,
+        async (domains) => {
+            const [first] = await this.rows(getDirSyncedRecipientIn(domains), recipientRow);
+            return first ? { found: true, addresses: first.EmailAddresses ?? [] } : { found: false };
+        },
         SYNCED_QUERY_MAX_DOMAINS,
     );
 
@@ -189,6 +192,14 @@ export class TenantReader {
         const facts = await (this.facts ??= this.uncachedOnFailure(this.readFacts(), () => (this.facts = undefined)));
         const synced: SyncedRecipients = needs.syncedRecipients ? ((await this.hasSyncedRecipients(domain)) ? "found" : "none") : "not-read";
         return signalsFor(facts, domain, synced);
+    }
+
+    /** Asks ahead for these domains, pooled into as few queries as possible; later calls get the answers. */
+    askSyncedRecipients(domainNames: readonly string[]): void {
+        for (const d of domainNames) {
+            // A failure reaches the check that needs the answer (and is asked again there), not this caller.
+            this.hasSyncedRecipients(d).catch(() => undefined);
+        }
     }
 
     /** Whether any directory-synced recipient has an address in the domain (pooled Get-EXORecipient -ResultSize 1 queries). */

@@ -97,7 +97,7 @@ describe("commands", () => {
             // Single-quoted through quote.ts (no expansion): the OPATH quotes are doubled once for PowerShell.
             assert.ok(
                 getDirSyncedRecipientIn(["contoso.com", "fabrikam.com"]).text.includes(
-                    "Get-EXORecipient -ResultSize 1 -PropertySets Minimum -Filter 'IsDirSynced -eq ''True'' -and " +
+                    "Get-EXORecipient -ResultSize 1 -Properties EmailAddresses -Filter 'IsDirSynced -eq ''True'' -and " +
                         "(EmailAddresses -like ''*@contoso.com'' -or EmailAddresses -like ''*@fabrikam.com'')' -WarningAction SilentlyContinue |",
                 ),
             );

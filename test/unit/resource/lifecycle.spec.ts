@@ -17,13 +17,14 @@ describe("AcceptedDomain provider (emulated tenant)", () => {
     let logged: typeof console.log;
 
     /** Starts a new "run": fresh session, configure from stack config as the engine passes it. */
-    async function run(): Promise<void> {
+    async function run(extra: Record<string, string> = {}): Promise<void> {
         await resetSession();
         const config: Record<string, string> = {
             "exchange:organization": ORG,
             "exchange:auth": JSON.stringify({ kind: "certificate", appId: APP_ID, certificateFilePath: tenant.cert, certificatePassword: PASSWORD }),
             "exchange:pwshPath": PWSH,
             "exchange:retryDelayMs": "0",
+            ...extra,
         };
         await provider.configure({ config: { get: (k: string) => config[k], require: (k: string) => config[k] } });
     }
@@ -98,6 +99,30 @@ describe("AcceptedDomain provider (emulated tenant)", () => {
             assert.equal(microsoft.coexistence.syncedRecipients, "not-read", "Microsoft's own domains are exempt from the rules that read it");
             const filters = tenant.calls("Get-EXORecipient").map((c) => (c.params as Record<string, unknown>).Filter);
             assert.deepEqual(filters, ["IsDirSynced -eq 'True' -and (EmailAddresses -like '*@contoso.com')", "IsDirSynced -eq 'True' -and (EmailAddresses -like '*@fabrikam.com')"]);
+        });
+    });
+
+    describe("reading ahead: the engine checks resources one after another", () => {
+        it("asks the synced-recipient question of every domain exchange:domains would make Authoritative in one query at the first check", async () => {
+            await run({
+                "exchange:domains": JSON.stringify({
+                    "contoso.com": { type: "Hosted" },
+                    "tailspin.com": { type: "Authoritative" },
+                    "fabrikam.com": { type: "Shared", onDelete: "restore" },
+                    "northwind.example": { type: "InternalRelay" },
+                    "contoso.onmicrosoft.com": { type: "Authoritative" },
+                }),
+            });
+            const answers: Record<string, string> = {};
+            for (const [domainName, domainType] of [["tailspin.com", "Authoritative"], ["contoso.com", "Authoritative"], ["fabrikam.com", "InternalRelay"]]) {
+                const onDelete = domainName === "fabrikam.com" ? "restore" : "retain";
+                answers[domainName] = (await checked({ domainName, domainType, onDelete })).coexistence.syncedRecipients;
+            }
+            assert.deepEqual(answers, { "tailspin.com": "none", "contoso.com": "found", "fabrikam.com": "none" });
+            const filters = tenant.calls("Get-EXORecipient").map((c) => String((c.params as Record<string, unknown>).Filter));
+            assert.match(filters[0], /^IsDirSynced -eq 'True' -and \(EmailAddresses -like '\*@contoso\.com' -or EmailAddresses -like '\*@fabrikam\.com' -or EmailAddresses -like '\*@tailspin\.com'\)$/);
+            assert.ok(!filters.some((f) => f.includes("northwind") || f.includes("onmicrosoft")), "InternalRelay and Microsoft's domains are not asked about");
+            assert.ok(filters.length <= 3, `one group query and two halvings to find contoso.com, got ${filters.length}`);
         });
     });
 
