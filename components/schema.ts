@@ -34,6 +34,11 @@ export const coexistenceSignalsSchema = z.object({
     /** Names of OnPremises outbound connectors whose RecipientDomains cover the domain. */
     onPremisesConnectors: z.array(z.string()),
     /**
+     * Of those, the ones that also route its subdomains ("*.<domain>", "*" or AllAcceptedDomains), which
+     * MatchSubDomains needs ("Enable mail flow for subdomains in Exchange Online"). Not a coexistence signal.
+     */
+    subdomainConnectors: z.array(z.string()),
+    /**
      * Whether a directory-synced recipient (IsDirSynced) has an address in the domain: "found" or
      * "none" from one bounded query (Get-EXORecipient -ResultSize 1), or "not-read" where no rule
      * needs it (a domain that will not be Authoritative, declared or restored, and Microsoft's own domains).
@@ -199,6 +204,8 @@ export const acceptedDomainInputsSchema = z.object({
     onDelete: onDeleteSchema,
     coexistence: coexistenceSignalsSchema,
     drift: driftSchema,
+    /** Names of the tenant's other accepted-domain objects with this DomainName (e.g. a "…_RELOCNF_…" copy). */
+    duplicates: z.array(z.string()),
 });
 export type AcceptedDomainInputs = z.infer<typeof acceptedDomainInputsSchema>;
 

@@ -147,6 +147,20 @@ export const exoErrors = {
             identity,
         );
     },
+    /**
+     * An identity that matches several objects (two accepted domains with one DomainName, Microsoft365DSC#2193):
+     * Exchange's ManagementObjectAmbiguousException text; its REST form for EXO is not verified.
+     */
+    ambiguous(cmdlet: string, identity: string, server: string): ErrorInfo {
+        return restError(
+            cmdlet,
+            server,
+            "ManagementObjectAmbiguousException",
+            `${EXO_TASKS}.ManagementObjectAmbiguousException`,
+            `The operation couldn't be performed because '${identity}' matches multiple entries.`,
+            identity,
+        );
+    },
     /** Validation refusals (ExternalRelay, MatchSubDomains outside InternalRelay). */
     invalidOperation(cmdlet: string, message: string, identity: string, server: string): ErrorInfo {
         return restError(cmdlet, server, "InvalidOperationException", "System.InvalidOperationException", message, identity);

@@ -96,3 +96,14 @@ export function matchesIdentity(identity: string, candidates: (string | undefine
     const id = identity.trim().toLowerCase();
     return candidates.some((c) => c !== undefined && c.toLowerCase() === id);
 }
+
+/** An accepted domain by -Identity (Name, DomainName or Guid): one, none, or several (ambiguous). */
+export function findAcceptedDomain<T extends { name: string; domainName: string; guid: string }>(
+    domains: readonly T[],
+    identity: string,
+): { kind: "one"; domain: T } | { kind: "none" } | { kind: "many"; names: string[] } {
+    const hits = domains.filter((x) => matchesIdentity(identity, [x.name, x.domainName, x.guid]));
+    if (hits.length === 0) return { kind: "none" };
+    if (hits.length > 1) return { kind: "many", names: hits.map((h) => h.name) };
+    return { kind: "one", domain: hits[0] };
+}

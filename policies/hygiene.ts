@@ -26,7 +26,7 @@ import { resourceSignals } from "./signals";
  * Props of an AcceptedDomain, or notApplicable. Malformed props are reported by
  * synced-domain-not-authoritative (mandatory); advisory rules do not repeat it.
  */
-function acceptedDomainProps(args: ResourceValidationArgs): AcceptedDomainProps {
+export function acceptedDomainProps(args: ResourceValidationArgs): AcceptedDomainProps {
     if (args.type !== ACCEPTED_DOMAIN_TYPE) {
         return args.notApplicable(`applies only to ${ACCEPTED_DOMAIN_TYPE}`);
     }

@@ -9,11 +9,12 @@
 import { PolicyPack } from "@pulumi/policy";
 import { coexistencePolicies } from "./coexistence";
 import { hygienePolicies } from "./hygiene";
+import { hybridPolicies } from "./hybrid";
 
 process.chdir(__dirname);
 
 new PolicyPack("exchange-accepted-domains", {
     // Rules without their own level are advisory; synced-domain-not-authoritative is mandatory.
     enforcementLevel: "advisory",
-    policies: [...coexistencePolicies, ...hygienePolicies],
+    policies: [...coexistencePolicies, ...hygienePolicies, ...hybridPolicies],
 });

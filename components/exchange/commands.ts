@@ -31,7 +31,7 @@ export interface Command {
 }
 
 /** Properties read from Get-AcceptedDomain. */
-export const ACCEPTED_DOMAIN_PROPERTIES = ["Name", "DomainName", "DomainType", "MatchSubDomains", "OutboundOnly", "Default"] as const;
+export const ACCEPTED_DOMAIN_PROPERTIES = ["Name", "DomainName", "DomainType", "MatchSubDomains", "OutboundOnly", "Default", "Guid"] as const;
 
 const toJson = "ConvertTo-Json -Depth 4 -Compress";
 

@@ -97,6 +97,7 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
             onDelete: d.onDelete,
             coexistence,
             drift: live ? driftOf(desired, live) : {},
+            duplicates: live?.duplicates ?? [],
         },
     };
 }
@@ -147,12 +148,28 @@ async function liveOrMissing(domainName: string): Promise<LiveDomain> {
     }
 }
 
+/**
+ * The -Identity a write names: the Name, or the Guid when other objects share the DomainName, since
+ * EXO resolves an identity by Name or DomainName and the wrong object must never be written.
+ */
+export function writeIdentity(live: LiveDomain): string {
+    if (live.ambiguous) {
+        throw new Error(
+            `refusing to change ${live.domainName}: the tenant has ${live.duplicates.length + 1} accepted-domain objects for it ` +
+                `(${[live.identity, ...live.duplicates].map((n) => `"${n}"`).join(", ")}) and none is named like the domain, ` +
+                `so no write can tell which one is meant (Microsoft365DSC#2193). Ask Microsoft support to remove the stale copy, ` +
+                `then run again. Nothing was changed.`,
+        );
+    }
+    return live.duplicates.length > 0 && live.guid ? live.guid : live.identity;
+}
+
 /** Sets only the properties that differ; returns their names. */
 async function apply(live: LiveDomain, desired: DomainSettings): Promise<string[]> {
     const changed = changedSettings(desired, live);
     const names = Object.keys(changed);
     if (names.length > 0) {
-        await sharedSession().run(setAcceptedDomain(live.identity, changed));
+        await sharedSession().run(setAcceptedDomain(writeIdentity(live), changed));
         await tenant().recordSettings(live.domainName, desired);
     }
     return names;
@@ -191,6 +208,7 @@ export async function read(id: string, props: AcceptedDomainOutputs | undefined)
         onDelete: "retain",
         coexistence: await reader.coexistence(domainName, { syncedRecipients: false }),
         drift: {},
+        duplicates: live.duplicates,
         identity: live.identity,
         original: current,
     };

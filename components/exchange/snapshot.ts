@@ -21,7 +21,10 @@ const liveDomainSchema = z.object({
     domainType: z.string(),
     matchSubDomains: z.boolean(),
     outboundOnly: z.boolean(),
-}) satisfies z.ZodType<LiveDomain>;
+    guid: z.string().optional(),
+    duplicates: z.array(z.string()).default([]),
+    ambiguous: z.boolean().default(false),
+}) satisfies z.ZodType<LiveDomain, unknown>;
 
 const snapshotSchema = z.object({
     schemaVersion: z.literal(1),

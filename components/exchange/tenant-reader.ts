@@ -29,6 +29,12 @@ export interface LiveDomain extends LiveSettings {
     /** The accepted domain's Name (its -Identity). */
     identity: string;
     domainName: string;
+    /** The object's Guid, when the read returned it: the identity a write uses when Names could be ambiguous. */
+    guid?: string;
+    /** Names of the tenant's other objects with this DomainName (Microsoft365DSC#2193: a "…_RELOCNF_…" copy). */
+    duplicates: string[];
+    /** Several objects share the DomainName and none is named like it: no write can tell which is meant. */
+    ambiguous: boolean;
 }
 
 /** AcceptedDomainType enum values, for output that serialises enums as numbers. */
@@ -59,6 +65,7 @@ const acceptedDomainRow = z.object({
     DomainType: z.union([z.string(), z.number().transform((n) => DOMAIN_TYPE_NUMBERS[n] ?? String(n))]),
     MatchSubDomains: boolish.nullish(),
     OutboundOnly: boolish.nullish(),
+    Guid: stringish.nullish(),
 });
 
 const onPremisesOrganizationRow = z.object({ HybridDomains: z.array(stringish).nullish() });
@@ -122,12 +129,19 @@ export function recipientDomainCovers(entry: string, domain: string): boolean {
     return entry.trim() === "*" || domainMatches(entry, domain);
 }
 
+/** Whether a connector routes the domain's subdomains: "*", "*.<domain>" (or a wildcard above it), or AllAcceptedDomains. */
+export function routesSubdomains(c: OnPremisesConnector, domain: string): boolean {
+    return c.allAcceptedDomains || c.recipientDomains.some((d) => recipientDomainCovers(d, `sub.${domain}`) && d.trim().startsWith("*"));
+}
+
 /** The coexistence signals of one domain (without Entra, which the program supplies). */
 export function signalsFor(facts: CoexistenceFacts, domain: string, syncedRecipients: SyncedRecipients): CoexistenceSignals {
+    const covering = facts.onPremisesConnectors.filter((c) => c.allAcceptedDomains || c.recipientDomains.some((d) => recipientDomainCovers(d, domain)));
     return {
         hybridDomain: facts.hybridDomains.has(domain),
-        onPremisesConnectors: facts.onPremisesConnectors
-            .filter((c) => c.allAcceptedDomains || c.recipientDomains.some((d) => recipientDomainCovers(d, domain)))
+        onPremisesConnectors: covering.map((c) => c.name).sort(),
+        subdomainConnectors: covering
+            .filter((c) => routesSubdomains(c, domain))
             .map((c) => c.name)
             .sort(),
         syncedRecipients,
@@ -230,15 +244,25 @@ export class TenantReader {
     }
 
     private async readDomains(): Promise<Map<string, LiveDomain>> {
-        const map = new Map<string, LiveDomain>();
+        const byName = new Map<string, z.infer<typeof acceptedDomainRow>[]>();
         for (const r of await this.rows(getAcceptedDomains(), acceptedDomainRow)) {
             const domainName = r.DomainName.toLowerCase();
+            byName.set(domainName, [...(byName.get(domainName) ?? []), r]);
+        }
+        const map = new Map<string, LiveDomain>();
+        for (const [domainName, rows] of byName) {
+            // Of several objects for one DomainName, the one named like the domain is the real one.
+            const named = rows.find((r) => (r.Name ?? domainName).toLowerCase() === domainName);
+            const r = named ?? rows[0];
             map.set(domainName, {
                 identity: r.Name ?? domainName,
                 domainName,
+                ...(r.Guid ? { guid: r.Guid } : {}),
                 domainType: r.DomainType,
                 matchSubDomains: r.MatchSubDomains ?? false,
                 outboundOnly: r.OutboundOnly ?? false,
+                duplicates: rows.filter((x) => x !== r).map((x) => x.Name ?? domainName),
+                ambiguous: rows.length > 1 && named === undefined,
             });
         }
         this.options.onDomains?.([...map.values()]);

@@ -10,7 +10,7 @@
  * Exchange's "has been corrupted … The following validation errors happened:", not verified for EXO).
  */
 import { exoErrors } from "../errors";
-import { acceptedDomainObject, matchesIdentity } from "../exo-objects";
+import { acceptedDomainObject, findAcceptedDomain } from "../exo-objects";
 import { limitResults } from "../result-size";
 import type { Value } from "../values";
 import { EXO_MODULE, type CmdletDef, type ParamSpec } from "./types";
@@ -38,11 +38,16 @@ export const getAcceptedDomain: CmdletDef = {
         const state = await ctx.readTenant();
         const identity = ctx.params.get("Identity");
         if (typeof identity === "string") {
-            const d = state.acceptedDomains.find((x) => matchesIdentity(identity, [x.name, x.domainName, x.guid]));
-            if (!d) {
+            const found = findAcceptedDomain(state.acceptedDomains, identity);
+            if (found.kind === "many") {
+                ctx.writeError(exoErrors.ambiguous(ctx.cmdlet, identity, state.organization.domainController));
+                return [];
+            }
+            if (found.kind === "none") {
                 ctx.writeError(exoErrors.notFound(ctx.cmdlet, identity, state.organization.domainController));
                 return [];
             }
+            const d = found.domain;
             if (d.validationErrors.length > 0) ctx.warn(corruptedObjectWarning(d.name, d.validationErrors));
             return [acceptedDomainObject(d, state)];
         }

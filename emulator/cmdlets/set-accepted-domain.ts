@@ -13,7 +13,7 @@
  * "The command completed successfully but no settings of '<id>' have been modified."
  */
 import { exoErrors } from "../errors";
-import { matchesIdentity } from "../exo-objects";
+import { findAcceptedDomain } from "../exo-objects";
 import { EXO_MODULE, type CmdletDef, type ParamSpec } from "./types";
 
 const SIGNATURE: readonly ParamSpec[] = [
@@ -56,12 +56,17 @@ export const setAcceptedDomain: CmdletDef = {
             ctx.writeError(exoErrors.invalidOperation(ctx.cmdlet, EXTERNAL_RELAY_REFUSED, identity, tenant.organization.domainController));
             return [];
         }
-        const current = tenant.acceptedDomains.find((x) => matchesIdentity(identity, [x.name, x.domainName, x.guid]));
-        if (current && (await ctx.whatIf(current.name))) return [];
+        const current = findAcceptedDomain(tenant.acceptedDomains, identity);
+        if (current.kind === "many") {
+            ctx.writeError(exoErrors.ambiguous(ctx.cmdlet, identity, tenant.organization.domainController));
+            return [];
+        }
+        if (current.kind === "one" && (await ctx.whatIf(current.domain.name))) return [];
         type Outcome = { kind: "notFound"; server: string } | { kind: "refused"; message: string; server: string } | { kind: "unchanged"; name: string } | { kind: "changed" };
         const outcome = await ctx.updateTenant((state): { result: Outcome; changed: boolean } => {
-            const d = state.acceptedDomains.find((x) => matchesIdentity(identity, [x.name, x.domainName, x.guid]));
-            if (!d) return { result: { kind: "notFound", server: state.organization.domainController }, changed: false };
+            const found = findAcceptedDomain(state.acceptedDomains, identity);
+            if (found.kind !== "one") return { result: { kind: "notFound", server: state.organization.domainController }, changed: false };
+            const d = found.domain;
             const nextType = domainType ?? d.domainType;
             const nextMatch = matchSub ?? d.matchSubDomains;
             if (nextMatch && nextType !== "InternalRelay" && (matchSub === true || domainType !== undefined)) {

@@ -9,10 +9,14 @@
  *   { schemaVersion: 1, stack, status: "in-sync" | "drift" | "error",
  *     drift: [{ domain, property, exchangeProperty, declared, live }],
  *     missing: [{ domain }], unmanaged: [{ domain, domainType, matchSubDomains, outboundOnly }],
- *     summary: { declared, drifted, missing, unmanaged }, error?: string }
+ *     advisories: [{ domain, rule, message }],
+ *     summary: { declared, drifted, missing, unmanaged, advisories }, error?: string }
+ * Advisories are the hybrid findings the policy pack's advisory rules report (components/hybrid-advice.ts);
+ * they never change the status.
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { ACCEPTED_DOMAIN_TYPE, MANAGED_SETTINGS, type DomainSettings } from "../../components/schema";
+import { hybridAdvice, type Advice } from "../../components/hybrid-advice";
+import { ACCEPTED_DOMAIN_TYPE, acceptedDomainInputsSchema, MANAGED_SETTINGS, type DomainSettings } from "../../components/schema";
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -60,7 +64,9 @@ export interface DriftReport {
     missing: { domain: string }[];
     /** In the tenant, not declared in code (listed only; never touched). */
     unmanaged: UnmanagedDomain[];
-    summary: { declared: number; drifted: number; missing: number; unmanaged: number };
+    /** Hybrid mistakes found in the declared domains' checked inputs (advisory; the status ignores them). */
+    advisories: Advice[];
+    summary: { declared: number; drifted: number; missing: number; unmanaged: number; advisories: number };
     error?: string;
 }
 
@@ -72,7 +78,11 @@ export interface DeclaredDomain {
     refreshed?: Partial<Record<ManagedProperty, SettingValue>>;
     /** The provider's check: property -> "<live> -> <declared>". */
     drift: Record<string, string>;
+    /** The hybrid findings of its checked inputs (none when they lack the facts, e.g. an older provider). */
+    advice: Advice[];
 }
+
+const adviceInputsSchema = acceptedDomainInputsSchema.pick({ domainName: true, domainType: true, matchSubDomains: true, coexistence: true, duplicates: true });
 
 type Props = Record<string, unknown>;
 
@@ -110,7 +120,9 @@ export function declaredDomains(events: readonly EngineEvent[]): DeclaredDomain[
             }
         }
         const drift = (inputs.drift ?? {}) as Record<string, string>;
-        byDomain.set(domain, { domain, declared: declared as DomainSettings, refreshed, drift });
+        const checked = adviceInputsSchema.safeParse(inputs);
+        const advice = checked.success ? hybridAdvice(checked.data) : [];
+        byDomain.set(domain, { domain, declared: declared as DomainSettings, refreshed, drift, advice });
     }
     return [...byDomain.values()].sort((a, b) => a.domain.localeCompare(b.domain));
 }
@@ -158,6 +170,7 @@ export function buildReport(stack: string, events: readonly EngineEvent[], tenan
         .filter((t) => !declaredNames.has(t.domainName.toLowerCase()))
         .map((t) => ({ domain: t.domainName.toLowerCase(), domainType: t.domainType, matchSubDomains: t.matchSubDomains, outboundOnly: t.outboundOnly }))
         .sort((a, b) => a.domain.localeCompare(b.domain));
+    const advisories = declared.flatMap((d) => d.advice);
     return {
         schemaVersion: REPORT_SCHEMA_VERSION,
         stack,
@@ -165,7 +178,14 @@ export function buildReport(stack: string, events: readonly EngineEvent[], tenan
         drift,
         missing,
         unmanaged,
-        summary: { declared: declared.length, drifted: new Set(drift.map((r) => r.domain)).size, missing: missing.length, unmanaged: unmanaged.length },
+        advisories,
+        summary: {
+            declared: declared.length,
+            drifted: new Set(drift.map((r) => r.domain)).size,
+            missing: missing.length,
+            unmanaged: unmanaged.length,
+            advisories: advisories.length,
+        },
     };
 }
 
@@ -178,7 +198,8 @@ export function errorReport(stack: string, message: string): DriftReport {
         drift: [],
         missing: [],
         unmanaged: [],
-        summary: { declared: 0, drifted: 0, missing: 0, unmanaged: 0 },
+        advisories: [],
+        summary: { declared: 0, drifted: 0, missing: 0, unmanaged: 0, advisories: 0 },
         error: message,
     };
 }
@@ -217,6 +238,9 @@ export function renderTable(r: DriftReport): string {
     if (r.unmanaged.length > 0) {
         out.push("", "unmanaged (in the tenant, not declared; left untouched):", table(["DOMAIN", "TYPE", "MATCHSUBDOMAINS", "OUTBOUNDONLY"], r.unmanaged.map(unmanagedCells)).replace(/^/gm, "  "));
     }
+    if (r.advisories.length > 0) {
+        out.push("", "advisories (hybrid mail flow; the policy pack reports them too):", ...r.advisories.map((a) => `  [${a.rule}] ${a.message}`));
+    }
     return out.join("\n") + "\n";
 }
 
@@ -248,6 +272,9 @@ export function renderMarkdown(r: DriftReport): string {
         out.push("<details><summary>Unmanaged domains (in the tenant, not declared; left untouched)</summary>", "");
         out.push("| Domain | DomainType | MatchSubDomains | OutboundOnly |", "|---|---|---|---|");
         out.push(...r.unmanaged.map((u) => `| ${unmanagedCells(u).map(md).join(" | ")} |`), "", "</details>", "");
+    }
+    if (r.advisories.length > 0) {
+        out.push("**Advisories (hybrid mail flow):**", "", ...r.advisories.map((a) => `- \`${a.rule}\`: ${md(a.message)}`), "");
     }
     return out.join("\n");
 }

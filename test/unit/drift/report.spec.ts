@@ -103,6 +103,30 @@ describe("drift report (pure)", () => {
         });
     });
 
+    describe("advisories", () => {
+        const checked = (domain: string, over: Record<string, unknown> = {}) => ({
+            ...inputs(domain),
+            coexistence: { hybridDomain: true, onPremisesConnectors: [], subdomainConnectors: [], syncedRecipients: "not-read" },
+            duplicates: [],
+            ...over,
+        });
+
+        it("lists the hybrid findings of the checked inputs, without changing the status", () => {
+            const r = buildReport("prod", [step("same", checked("contoso.com"), inputs("contoso.com"))], [CONTOSO]);
+            assert.strictEqual(r.status, "in-sync");
+            assert.deepStrictEqual(r.advisories.map((a) => [a.domain, a.rule]), [["contoso.com", "internal-relay-routed-on-premises"]]);
+            assert.strictEqual(r.summary.advisories, 1);
+            assert.match(renderTable(r), /advisories[\s\S]*\[internal-relay-routed-on-premises\] contoso\.com is InternalRelay, but no enabled OnPremises outbound connector/);
+            assert.match(renderMarkdown(r), /- `internal-relay-routed-on-premises`: contoso\.com is InternalRelay/);
+        });
+
+        it("none for a domain routed on-premises, or inputs without the facts (an older provider)", () => {
+            const routed = checked("contoso.com", { coexistence: { hybridDomain: true, onPremisesConnectors: ["To on-premises"], subdomainConnectors: [], syncedRecipients: "not-read" } });
+            assert.deepStrictEqual(buildReport("prod", [step("same", routed, inputs("contoso.com"))], [CONTOSO]).advisories, []);
+            assert.deepStrictEqual(buildReport("prod", [step("same", inputs("contoso.com"), inputs("contoso.com"))], [CONTOSO]).advisories, []);
+        });
+    });
+
     describe("errors", () => {
         it("an error report is neither in sync nor drift: exit 2", () => {
             const r = errorReport("prod", "could not read the tenant's accepted domains: AADSTS7000215");
@@ -124,7 +148,7 @@ describe("drift report (pure)", () => {
 
         it("JSON: the documented schema, version 1", () => {
             const j = JSON.parse(renderJson(r));
-            assert.deepStrictEqual(Object.keys(j).sort(), ["drift", "missing", "schemaVersion", "stack", "status", "summary", "unmanaged"]);
+            assert.deepStrictEqual(Object.keys(j).sort(), ["advisories", "drift", "missing", "schemaVersion", "stack", "status", "summary", "unmanaged"]);
             assert.strictEqual(j.schemaVersion, 1);
             assert.deepStrictEqual(Object.keys(j.drift[0]).sort(), ["declared", "domain", "exchangeProperty", "live", "property"]);
         });

@@ -88,7 +88,7 @@ describe("commands", () => {
         it("bulk Get-AcceptedDomain selects the managed properties as compressed JSON", () => {
             assert.match(
                 getAcceptedDomains().text,
-                /Get-AcceptedDomain -ResultSize Unlimited \| Select-Object -Property Name,DomainName,DomainType,MatchSubDomains,OutboundOnly,Default \| ConvertTo-Json -Depth 4 -Compress/,
+                /Get-AcceptedDomain -ResultSize Unlimited \| Select-Object -Property Name,DomainName,DomainType,MatchSubDomains,OutboundOnly,Default,Guid \| ConvertTo-Json -Depth 4 -Compress/,
             );
             assert.match(getAcceptedDomain("a'b.com").text, /Get-AcceptedDomain -Identity 'a''b\.com' \|/);
         });

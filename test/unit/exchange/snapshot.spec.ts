@@ -9,7 +9,7 @@ import * as path from "path";
 import { readTenantSnapshot, snapshotWriterFromEnv, TENANT_SNAPSHOT_ENV, writeTenantSnapshot } from "../../../components/exchange/snapshot";
 import { TenantReader, type LiveDomain } from "../../../components/exchange/tenant-reader";
 
-const CONTOSO: LiveDomain = { identity: "contoso.com", domainName: "contoso.com", domainType: "InternalRelay", matchSubDomains: false, outboundOnly: false };
+const CONTOSO: LiveDomain = { identity: "contoso.com", domainName: "contoso.com", domainType: "InternalRelay", matchSubDomains: false, outboundOnly: false, duplicates: [], ambiguous: false };
 
 describe("tenant snapshot", () => {
     let dir: string;

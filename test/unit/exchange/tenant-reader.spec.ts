@@ -69,7 +69,8 @@ describe("tenant reader", () => {
         it("one bulk Get-AcceptedDomain serves every domain", async () => {
             const [a, b] = await Promise.all([reader.liveDomain("contoso.com"), reader.liveDomain("fabrikam.com")]);
             await reader.liveDomain("CONTOSO.com");
-            assert.deepEqual(a, { identity: "contoso.com", domainName: "contoso.com", domainType: "Authoritative", matchSubDomains: false, outboundOnly: false });
+            const guid = tenant.read().acceptedDomains.find((d) => d.name === "contoso.com")?.guid;
+            assert.deepEqual(a, { identity: "contoso.com", domainName: "contoso.com", domainType: "Authoritative", matchSubDomains: false, outboundOnly: false, guid, duplicates: [], ambiguous: false });
             assert.equal(b.domainType, "InternalRelay");
             assert.equal(b.matchSubDomains, true);
             assert.equal(tenant.calls("Get-AcceptedDomain").length, 1);
@@ -96,9 +97,9 @@ describe("tenant reader", () => {
             const contoso = await reader.coexistence("contoso.com", all);
             const fabrikam = await reader.coexistence("fabrikam.com", all);
             const tailspin = await reader.coexistence("tailspin.com", { syncedRecipients: false });
-            assert.deepEqual(contoso, { hybridDomain: true, onPremisesConnectors: ["Outbound to on-premises"], syncedRecipients: "found" });
-            assert.deepEqual(fabrikam, { hybridDomain: false, onPremisesConnectors: [], syncedRecipients: "none" }, "a Partner connector is no signal");
-            assert.deepEqual(tailspin, { hybridDomain: false, onPremisesConnectors: [], syncedRecipients: "not-read" });
+            assert.deepEqual(contoso, { hybridDomain: true, onPremisesConnectors: ["Outbound to on-premises"], subdomainConnectors: [], syncedRecipients: "found" });
+            assert.deepEqual(fabrikam, { hybridDomain: false, onPremisesConnectors: [], subdomainConnectors: [], syncedRecipients: "none" }, "a Partner connector is no signal");
+            assert.deepEqual(tailspin, { hybridDomain: false, onPremisesConnectors: [], subdomainConnectors: [], syncedRecipients: "not-read" });
             await reader.coexistence("contoso.com", all);
             for (const cmdlet of ["Get-OnPremisesOrganization", "Get-OutboundConnector"]) {
                 assert.equal(tenant.calls(cmdlet).length, 1, cmdlet);
@@ -138,8 +139,36 @@ describe("tenant reader", () => {
                 s.outboundConnectors.push({ ...s.outboundConnectors[0], name: "Hybrid all domains", recipientDomains: [], allAcceptedDomains: true, guid: "5f2c1d7e-8a9b-4c3d-9e1f-2a3b4c5d6e7f" });
             });
             const tailspin = await reader.coexistence("tailspin.com", { syncedRecipients: true });
-            assert.deepEqual(tailspin, { hybridDomain: false, onPremisesConnectors: ["Hybrid all domains"], syncedRecipients: "none" });
+            assert.deepEqual(tailspin, { hybridDomain: false, onPremisesConnectors: ["Hybrid all domains"], subdomainConnectors: ["Hybrid all domains"], syncedRecipients: "none" });
             assert.deepEqual((await reader.coexistence("contoso.com", { syncedRecipients: false })).onPremisesConnectors, ["Hybrid all domains", "Outbound to on-premises"]);
+        });
+
+        it("several objects for one DomainName: the one named like the domain is read, the others listed; none so named is ambiguous", async () => {
+            tenant.edit((s) => {
+                const contoso = s.acceptedDomains.find((d) => d.name === "contoso.com")!;
+                s.acceptedDomains.push({ ...contoso, name: "contoso.com_RELOCNF_3f303621", domainType: "InternalRelay", guid: "7a2c1d7e-8a9b-4c3d-9e1f-2a3b4c5d6e71" });
+                const fabrikam = s.acceptedDomains.find((d) => d.name === "fabrikam.com")!;
+                fabrikam.name = "fabrikam.com_RELOCNF_1";
+                s.acceptedDomains.push({ ...fabrikam, name: "fabrikam.com_RELOCNF_2", guid: "7a2c1d7e-8a9b-4c3d-9e1f-2a3b4c5d6e72" });
+            });
+            const contoso = await reader.liveDomain("contoso.com");
+            assert.equal(contoso.identity, "contoso.com");
+            assert.equal(contoso.domainType, "Authoritative", "the copy's settings are not read as the domain's");
+            assert.deepEqual(contoso.duplicates, ["contoso.com_RELOCNF_3f303621"]);
+            assert.equal(contoso.ambiguous, false);
+            assert.match(contoso.guid ?? "", /^[0-9a-f-]{36}$/);
+            const fabrikam = await reader.liveDomain("fabrikam.com");
+            assert.equal(fabrikam.ambiguous, true);
+            assert.deepEqual([fabrikam.identity, ...fabrikam.duplicates], ["fabrikam.com_RELOCNF_1", "fabrikam.com_RELOCNF_2"]);
+        });
+
+        it("subdomain routes: a connector's *.<domain>, * or AllAcceptedDomains", async () => {
+            tenant.edit((s) => {
+                s.outboundConnectors[0].recipientDomains = ["contoso.com", "*.contoso.com", "fabrikam.com"];
+            });
+            const contoso = await reader.coexistence("contoso.com", { syncedRecipients: false });
+            assert.deepEqual(contoso.subdomainConnectors, ["Outbound to on-premises"]);
+            assert.deepEqual((await reader.coexistence("fabrikam.com", { syncedRecipients: false })).subdomainConnectors, []);
         });
 
         it("recordSettings makes later reads in the run see a Set", async () => {

@@ -147,7 +147,8 @@ export function domainProps(overrides: Record<string, unknown> = {}): Record<str
         outboundOnly: false,
         directorySynced: false,
         onDelete: "retain",
-        coexistence: { hybridDomain: false, onPremisesConnectors: [], syncedRecipients: "none" },
+        coexistence: { hybridDomain: false, onPremisesConnectors: [], subdomainConnectors: [], syncedRecipients: "none" },
+        duplicates: [],
         // The dynamic provider's serialised closure travels with the inputs; rules must ignore it.
         __provider: "exports.handler = __f0;",
         ...overrides,
@@ -156,5 +157,5 @@ export function domainProps(overrides: Record<string, unknown> = {}): Record<str
 
 /** Coexistence signals with overrides, for one mutation per test. */
 export function coexistence(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-    return { hybridDomain: false, onPremisesConnectors: [], syncedRecipients: "none", ...overrides };
+    return { hybridDomain: false, onPremisesConnectors: [], subdomainConnectors: [], syncedRecipients: "none", ...overrides };
 }

@@ -11,8 +11,9 @@ function desired(over: Partial<AcceptedDomainInputs> = {}): AcceptedDomainInputs
         outboundOnly: false,
         directorySynced: true,
         onDelete: "retain",
-        coexistence: { hybridDomain: true, onPremisesConnectors: [], syncedRecipients: "found" },
+        coexistence: { hybridDomain: true, onPremisesConnectors: [], subdomainConnectors: [], syncedRecipients: "found" },
         drift: {},
+        duplicates: [],
         ...over,
     };
 }
@@ -66,7 +67,7 @@ describe("diff (desired vs live)", () => {
             assert.equal(decideDiff(desired(), desired({ onDelete: "restore" }), live()).changes, true);
         });
         it("coexistence and drift alone are not changes", () => {
-            const news = desired({ coexistence: { hybridDomain: false, onPremisesConnectors: ["x"], syncedRecipients: "none" }, drift: { a: "b" } });
+            const news = desired({ coexistence: { hybridDomain: false, onPremisesConnectors: ["x"], subdomainConnectors: [], syncedRecipients: "none" }, drift: { a: "b" } });
             assert.equal(decideDiff(desired(), news, live()).changes, false);
         });
     });

@@ -60,8 +60,9 @@ describe("AcceptedDomain provider (emulated tenant)", () => {
                 outboundOnly: false,
                 directorySynced: true,
                 onDelete: "retain",
-                coexistence: { hybridDomain: true, onPremisesConnectors: ["Outbound to on-premises"], syncedRecipients: "not-read" },
+                coexistence: { hybridDomain: true, onPremisesConnectors: ["Outbound to on-premises"], subdomainConnectors: [], syncedRecipients: "not-read" },
                 drift: { domainType: "Authoritative -> InternalRelay" },
+                duplicates: [],
             });
         });
 
@@ -123,6 +124,35 @@ describe("AcceptedDomain provider (emulated tenant)", () => {
             assert.match(filters[0], /^IsDirSynced -eq 'True' -and \(EmailAddresses -like '\*@contoso\.com' -or EmailAddresses -like '\*@fabrikam\.com' -or EmailAddresses -like '\*@tailspin\.com'\)$/);
             assert.ok(!filters.some((f) => f.includes("northwind") || f.includes("onmicrosoft")), "InternalRelay and Microsoft's domains are not asked about");
             assert.ok(filters.length <= 3, `one group query and two halvings to find contoso.com, got ${filters.length}`);
+        });
+    });
+
+    describe("duplicate accepted-domain objects (Microsoft365DSC#2193)", () => {
+        it("writes the object named like the domain, by its Guid, and lists the copy in the checked inputs", async () => {
+            tenant.edit((s) => {
+                const contoso = s.acceptedDomains.find((d) => d.name === "contoso.com")!;
+                s.acceptedDomains.push({ ...contoso, name: "contoso.com_RELOCNF_3f303621", guid: "7a2c1d7e-8a9b-4c3d-9e1f-2a3b4c5d6e71" });
+            });
+            const inputs = await checked({ domainName: "contoso.com", domainType: "Shared" });
+            assert.deepEqual(inputs.duplicates, ["contoso.com_RELOCNF_3f303621"]);
+            await provider.create(inputs);
+            const [set] = tenant.calls("Set-AcceptedDomain");
+            const guid = tenant.read().acceptedDomains.find((d) => d.name === "contoso.com")!.guid;
+            assert.equal((set.params as Record<string, unknown>).Identity, guid);
+            const types = Object.fromEntries(tenant.read().acceptedDomains.map((d) => [d.name, d.domainType]));
+            assert.equal(types["contoso.com"], "InternalRelay");
+            assert.equal(types["contoso.com_RELOCNF_3f303621"], "Authoritative", "the copy is left as it was");
+        });
+
+        it("refuses to write when no object is named like the domain, naming them all", async () => {
+            tenant.edit((s) => {
+                const contoso = s.acceptedDomains.find((d) => d.name === "contoso.com")!;
+                contoso.name = "contoso.com_RELOCNF_1";
+                s.acceptedDomains.push({ ...contoso, name: "contoso.com_RELOCNF_2", guid: "7a2c1d7e-8a9b-4c3d-9e1f-2a3b4c5d6e72" });
+            });
+            const inputs = await checked({ domainName: "contoso.com", domainType: "Shared" });
+            await assert.rejects(provider.create(inputs), /refusing to change contoso\.com: the tenant has 2 accepted-domain objects for it \("contoso\.com_RELOCNF_1", "contoso\.com_RELOCNF_2"\).*Nothing was changed/s);
+            assert.equal(tenant.calls("Set-AcceptedDomain").length, 0);
         });
     });
 
