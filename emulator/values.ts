@@ -172,7 +172,25 @@ function escapeWildcardToRegex(pattern: string, caseSensitive: boolean): RegExp 
     return new RegExp(re + "$", caseSensitive ? "s" : "is");
 }
 
+/** Compiled patterns: a -Filter over 100,000 recipients matches the same few patterns millions of times. */
+const compiledPatterns = new Map<string, RegExp>();
+
 /** -like semantics: case-insensitive wildcard match (* ? [abc], backtick escapes). */
 export function wildcardMatch(text: string, pattern: string, caseSensitive = false): boolean {
-    return escapeWildcardToRegex(pattern, caseSensitive).test(text);
+    // The common filter shapes ('*@contoso.com', 'smtp:lila*') without a regular expression.
+    if (!caseSensitive && /^\*?[^*?[`]*\*?$/.test(pattern)) {
+        const lead = pattern.startsWith("*");
+        const trail = pattern.length > 1 && pattern.endsWith("*");
+        const core = pattern.slice(lead ? 1 : 0, trail ? -1 : undefined).toLowerCase();
+        const t = text.toLowerCase();
+        return lead && trail ? t.includes(core) : lead ? t.endsWith(core) : trail ? t.startsWith(core) : t === core;
+    }
+    const key = `${caseSensitive ? "s" : "i"}:${pattern}`;
+    let re = compiledPatterns.get(key);
+    if (!re) {
+        re = escapeWildcardToRegex(pattern, caseSensitive);
+        if (compiledPatterns.size > 1000) compiledPatterns.clear();
+        compiledPatterns.set(key, re);
+    }
+    return re.test(text);
 }

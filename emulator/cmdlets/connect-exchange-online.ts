@@ -187,15 +187,20 @@ export const connectExchangeOnline: CmdletDef = {
         // Without -SkipLoadingFormatData the module downloads and loads the format data first (the
         // module article: the switch makes Connect-ExchangeOnline "faster").
         const formatData = (s: TenantState) => (p.get("SkipLoadingFormatData") === true ? 0 : s.latency.formatDataMs);
-        const fault = await ctx.updateTenant((s): { result: ConnectFault; changed: boolean } => {
-            const f = s.faults.failConnect;
-            const latency = s.latency.connectMs + formatData(s);
-            if (f && f.remaining > 0) {
-                f.remaining -= 1;
-                return { result: { fail: true, message: f.message, latency }, changed: true };
-            }
-            return { result: { fail: false, message: undefined, latency }, changed: false };
-        });
+        const current = await ctx.readTenant();
+        // The lock (and a copy of a state that can hold 100,000 recipients) only when a fault is to be consumed.
+        const peeked = current.faults.failConnect;
+        const fault: ConnectFault = !(peeked && peeked.remaining > 0)
+            ? { fail: false, message: undefined, latency: current.latency.connectMs + formatData(current) }
+            : await ctx.updateTenant((s): { result: ConnectFault; changed: boolean } => {
+                const f = s.faults.failConnect;
+                const latency = s.latency.connectMs + formatData(s);
+                if (f && f.remaining > 0) {
+                    f.remaining -= 1;
+                    return { result: { fail: true, message: f.message, latency }, changed: true };
+                }
+                return { result: { fail: false, message: undefined, latency }, changed: false };
+            });
         if (fault.latency > 0) await ctx.sleep(fault.latency);
         if (fault.fail) throw new PsError(connectErrors.injected(fault.message));
         const state = await ctx.readTenant();
