@@ -23,7 +23,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ACCEPTED_DOMAIN_TYPE, type AcceptedDomainInputs, type AcceptedDomainOutputs, type CoexistenceSignals, type DomainSettings, type EntraSignals, type OnDelete } from "./schema";
+import { ACCEPTED_DOMAIN_TYPE, type AcceptedDomainInputs, type AcceptedDomainOutputs, type AuthoritativeOverride, type CoexistenceSignals, type DomainSettings, type EntraSignals, type OnDelete } from "./schema";
 
 export { ACCEPTED_DOMAIN_TYPE };
 export type { AcceptedDomainInputs, AcceptedDomainOutputs };
@@ -44,6 +44,11 @@ export interface AcceptedDomainArgs {
     onDelete?: pulumi.Input<OnDelete>;
     /** Entra ID signals for this domain, when the stack enables the azuread lookup. */
     entra?: pulumi.Input<EntraSignals>;
+    /**
+     * The stack owner's reviewed exception to the provider's guard: lets a create, update or restore make
+     * the domain Authoritative although it shows coexistence signals, until `expires` (YYYY-MM-DD, UTC).
+     */
+    authoritativeDespiteCoexistence?: pulumi.Input<AuthoritativeOverride>;
 }
 
 /**

@@ -48,6 +48,7 @@ export class AcceptedDomains extends pulumi.ComponentResource {
                     directorySynced: entry.directorySynced,
                     onDelete: entry.onDelete,
                     entra,
+                    ...(entry.authoritativeDespiteCoexistence ? { authoritativeDespiteCoexistence: entry.authoritativeDespiteCoexistence } : {}),
                 },
                 { parent: this },
             );

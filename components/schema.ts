@@ -164,6 +164,31 @@ export const MANAGED_SETTINGS = ["domainType", "matchSubDomains", "outboundOnly"
 
 const booleanInput = (key: string) => z.boolean({ error: `${key} must be true or false` });
 
+/** A calendar date as YYYY-MM-DD that exists (2025-02-30 does not). */
+const isoDateSchema = z.string().refine(
+    (text) => {
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+        const parsed = new Date(`${text}T00:00:00Z`);
+        return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === text;
+    },
+    { error: "expires must be the last day the override holds, as YYYY-MM-DD (UTC), e.g. 2030-12-31" },
+);
+
+const requiredText = (key: string, what: string) => z.string({ error: `${key} is required: ${what}` }).trim().min(1, { error: `${key} must not be empty: ${what}` });
+
+/**
+ * The provider's own, reviewed exception to its guard: this domain may be made Authoritative although
+ * it shows coexistence signals. Separate from the policy pack's exemptions (two owners, two keys): the
+ * stack's owner writes this one, the policy owner those. Every field is required; an expired one no
+ * longer counts (the last day it holds is `expires`, in UTC).
+ */
+export const authoritativeOverrideSchema = z.strictObject({
+    reason: requiredText("reason", "why the domain may be Authoritative despite its coexistence signals"),
+    approvedBy: requiredText("approvedBy", "who reviewed and approved it (name or email)"),
+    expires: isoDateSchema,
+});
+export type AuthoritativeOverride = z.infer<typeof authoritativeOverrideSchema>;
+
 /** Inputs as a program passes them (before the provider's check). */
 export const acceptedDomainRawInputsSchema = z
     .object({
@@ -178,6 +203,7 @@ export const acceptedDomainRawInputsSchema = z
             })
             .default("retain"),
         entra: entraSignalsSchema.optional(),
+        authoritativeDespiteCoexistence: authoritativeOverrideSchema.optional(),
     })
     .superRefine((value, ctx) => {
         if (value.domainType === "Authoritative" && value.matchSubDomains) {
@@ -206,6 +232,8 @@ export const acceptedDomainInputsSchema = z.object({
     drift: driftSchema,
     /** Names of the tenant's other accepted-domain objects with this DomainName (e.g. a "…_RELOCNF_…" copy). */
     duplicates: z.array(z.string()),
+    /** The stack owner's reviewed exception to the provider's Authoritative guard, when declared. */
+    authoritativeDespiteCoexistence: authoritativeOverrideSchema.optional(),
 });
 export type AcceptedDomainInputs = z.infer<typeof acceptedDomainInputsSchema>;
 
@@ -301,6 +329,7 @@ export const domainConfigEntrySchema = z.strictObject({
             error: 'onDelete must be "retain" (default: leave the domain as it is) or "restore" (set back the settings recorded at adoption)',
         })
         .optional(),
+    authoritativeDespiteCoexistence: authoritativeOverrideSchema.optional(),
 });
 export type DomainConfigEntry = z.input<typeof domainConfigEntrySchema>;
 

@@ -19,7 +19,7 @@ import { microsoftDomainKind, microsoftDomainRole } from "../components/microsof
 import { ACCEPTED_DOMAIN_TYPE } from "../components/schema";
 import { configSchemaOf, readConfig } from "./config";
 import { domainPatternSchema } from "./domains";
-import { evaluateExemptions, exemptionSchema } from "./exemptions";
+import { evaluateExemptions, exemptionSchema, type Exemption } from "./exemptions";
 import { parseAcceptedDomainProps } from "./props";
 import { configSignals, resourceSignals, type Signal } from "./signals";
 
@@ -108,12 +108,39 @@ export const syncedDomainNotAuthoritative: ResourceValidationPolicy = {
         const verdict = evaluateExemptions(props.domainName, config.exemptions);
         if (verdict.exempt) {
             const e = verdict.exemption;
-            // Leaves a trace of why a violating domain passed (policy.ts, notApplicable).
+            usedExemptions.set(args.urn, { domain: props.domainName, signals, exemption: e });
+            // The CLI never shows this reason; synced-domain-exemption-used reports the exemption visibly.
             return args.notApplicable(`${props.domainName} is exempt until ${e.expires}, approved by ${e.approvedBy}: ${e.reason}`);
         }
         reportViolation(syncedDomainMessage(props.domainName, signals, verdict.notes));
     },
 };
 
+/**
+ * Exemptions the mandatory rule used, by resource URN, for the rule after it. The SDK runs a pack's
+ * rules one after another for each resource (@pulumi/policy server.js, analyze), and a rule reads only
+ * its own config, so this is how the exemption becomes visible without being configured twice.
+ */
+const usedExemptions = new Map<string, { domain: string; signals: Signal[]; exemption: Required<Exemption> }>();
+
 /** @internal */
-export const coexistencePolicies = [syncedDomainNotAuthoritative];
+export const syncedDomainExemptionUsed: ResourceValidationPolicy = {
+    name: "synced-domain-exemption-used",
+    description: "Checks whether synced-domain-not-authoritative let a domain pass under an exemption, and shows who approved it and until when.",
+    validateResource: (args, reportViolation) => {
+        const used = usedExemptions.get(args.urn);
+        usedExemptions.delete(args.urn);
+        if (!used) {
+            return args.notApplicable("no exemption was used for this resource");
+        }
+        const e = used.exemption;
+        reportViolation(
+            `${used.domain} passes synced-domain-not-authoritative only by its exemption, approved by ${e.approvedBy}, valid until ` +
+                `${e.expires}: ${e.reason}. It stays Authoritative despite coexistence signals (${used.signals.map((s) => s.text).join("; ")}). ` +
+                `This is a record of the exemption, not a failure.`,
+        );
+    },
+};
+
+/** @internal The order matters: the exemption record follows the rule that uses the exemption. */
+export const coexistencePolicies = [syncedDomainNotAuthoritative, syncedDomainExemptionUsed];

@@ -13,6 +13,7 @@ import {
     type CoexistenceSignals,
     type DomainSettings,
 } from "../schema";
+import { guardAuthoritative, guardClock, KB_CONSEQUENCE, overrideUsedLine } from "../authoritative-guard";
 import { coexistenceSignalList } from "../coexistence-signals";
 import { microsoftDomainKind } from "../microsoft-domains";
 import { setAcceptedDomain } from "./commands";
@@ -89,17 +90,50 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
     const coexistence: CoexistenceSignals = d.entra ? { ...signals, entra: d.entra } : signals;
     const live = await liveOrUndefined(reader, d.domainName);
     const desired: DomainSettings = { domainType: d.domainType, matchSubDomains: d.matchSubDomains, outboundOnly: d.outboundOnly };
-    return {
-        inputs: {
-            domainName: d.domainName,
-            ...desired,
-            directorySynced: d.directorySynced,
-            onDelete: d.onDelete,
-            coexistence,
-            drift: live ? driftOf(desired, live) : {},
-            duplicates: live?.duplicates ?? [],
-        },
+    const inputs: AcceptedDomainInputs = {
+        domainName: d.domainName,
+        ...desired,
+        directorySynced: d.directorySynced,
+        onDelete: d.onDelete,
+        coexistence,
+        drift: live ? driftOf(desired, live) : {},
+        duplicates: live?.duplicates ?? [],
+        ...(d.authoritativeDespiteCoexistence ? { authoritativeDespiteCoexistence: d.authoritativeDespiteCoexistence } : {}),
     };
+    if (live) {
+        // Said at preview too, where no policy pack may run: what up will refuse, or which override it will use.
+        const verdict = guardFor(inputs, live.domainType);
+        if (!verdict.allowed) {
+            say(`${d.domainName}: up will refuse this: ${verdict.message}`);
+        } else if (verdict.override) {
+            say(overrideUsedLine(d.domainName, signalsOf(inputs), verdict.override));
+        }
+    }
+    return { inputs };
+}
+
+function signalsOf(inputs: Pick<AcceptedDomainInputs, "coexistence" | "directorySynced">) {
+    return coexistenceSignalList(inputs.coexistence, inputs.directorySynced);
+}
+
+/** The guard's verdict on setting the declared type over the live one. */
+function guardFor(inputs: AcceptedDomainInputs, liveType: string) {
+    return guardAuthoritative({
+        domainName: inputs.domainName,
+        desiredType: inputs.domainType,
+        liveType,
+        signals: signalsOf(inputs),
+        override: inputs.authoritativeDespiteCoexistence,
+        today: guardClock.today(),
+    });
+}
+
+/** Refuses a write the guard refuses, before anything is sent. */
+function enforceGuard(inputs: AcceptedDomainInputs, live: LiveDomain): void {
+    const verdict = guardFor(inputs, live.domainType);
+    if (!verdict.allowed) {
+        throw new Error(verdict.message);
+    }
 }
 
 /**
@@ -183,6 +217,7 @@ function liveSettings(live: LiveSettings): DomainSettings {
 /** create: adopt the existing domain, record its original settings, Set what differs. */
 export async function create(inputs: AcceptedDomainInputs): Promise<dynamic.CreateResult<AcceptedDomainOutputs>> {
     const live = await liveOrMissing(inputs.domainName);
+    enforceGuard(inputs, live);
     const original = settingsOf(liveSettings(live));
     await apply(live, settingsOf(inputs));
     const outs = { ...inputs, drift: {}, identity: live.identity, original } satisfies AcceptedDomainOutputs;
@@ -218,6 +253,7 @@ export async function read(id: string, props: AcceptedDomainOutputs | undefined)
 /** update: Set only what differs from the live tenant. */
 export async function update(_id: string, olds: AcceptedDomainOutputs, news: AcceptedDomainInputs): Promise<dynamic.UpdateResult<AcceptedDomainOutputs>> {
     const live = await liveOrMissing(news.domainName);
+    enforceGuard(news, live);
     await apply(live, settingsOf(news));
     const original = olds.original ?? settingsOf(liveSettings(live));
     return { outs: { ...news, drift: {}, identity: live.identity, original } };
@@ -254,13 +290,20 @@ export async function remove(_id: string, props: AcceptedDomainOutputs): Promise
     // Microsoft's own domains are never shared with on-premises (microsoft-domains.ts): their restore is not the KB outage.
     if (original.domainType === "Authoritative" && live.domainType !== "Authoritative" && microsoftDomainKind(domainName) === undefined) {
         const signals = await reader.coexistence(domainName, { syncedRecipients: true });
-        const held = coexistenceSignalList(props.coexistence?.entra ? { ...signals, entra: props.coexistence.entra } : signals, props.directorySynced).map((s) => s.text);
-        if (held.length > 0) {
-            throw new Error(
-                `refusing to restore ${domainName} to Authoritative: coexistence signals hold (${held.join("; ")}). ` +
-                    `Exchange Online would then reject mail for recipients who are not in the cloud (NDRs). ` +
-                    `Set onDelete: retain to stop managing the domain and leave it as it is, or end the coexistence first.`,
-            );
+        const held = coexistenceSignalList(props.coexistence?.entra ? { ...signals, entra: props.coexistence.entra } : signals, props.directorySynced);
+        const verdict = guardAuthoritative({
+            domainName,
+            desiredType: original.domainType,
+            liveType: live.domainType,
+            signals: held,
+            override: props.authoritativeDespiteCoexistence,
+            today: guardClock.today(),
+        });
+        if (!verdict.allowed) {
+            throw new Error(restoreRefusal(domainName, held.map((x) => x.text), live.domainType));
+        }
+        if (verdict.override) {
+            say(overrideUsedLine(domainName, held, verdict.override));
         }
     }
     const changed = await apply(live, original);
@@ -268,6 +311,19 @@ export async function remove(_id: string, props: AcceptedDomainOutputs): Promise
         changed.length > 0
             ? `delete: restored ${domainName} to its original settings (${changed.map((k) => `${k}=${String(original[k as keyof DomainSettings])}`).join(", ")})`
             : `delete: ${domainName} already has its original settings; nothing changed`,
+    );
+}
+
+/**
+ * Why a restore was refused, and the way out from where the user stands: the domain has already left
+ * the code, so "set onDelete: retain" alone can't be done; it must come back first.
+ */
+export function restoreRefusal(domainName: string, signals: readonly string[], liveType: string): string {
+    return (
+        `refusing to restore ${domainName} to Authoritative: coexistence signals hold (${signals.join("; ")}). ${KB_CONSEQUENCE}. ` +
+        `Nothing was changed, and the domain is still in the stack. To stop managing it and leave it ${liveType}: add it back to ` +
+        `exchange:domains as { type: "${liveType}", onDelete: "retain" }, run up, then remove it and run up again. ` +
+        `To restore it anyway, end the coexistence first, or add a reviewed authoritativeDespiteCoexistence to it the same way.`
     );
 }
 

@@ -150,7 +150,7 @@ export function runCommand(command: string, args: string[], opts: CommandOptions
     });
 }
 
-type ConfigValue = string | number | boolean | object;
+export type ConfigValue = string | number | boolean | object;
 
 /**
  * Sets stack config values; objects are written leaf by leaf with `--path`

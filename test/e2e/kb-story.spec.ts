@@ -14,8 +14,10 @@ import {
     pulumi,
     removeWorkspace,
     seedTenant,
+    setConfig,
     tenant,
     Workspace,
+    type ConfigValue,
 } from "./harness";
 
 const ON_PREM_USER = "megan.legacy@contoso.com";
@@ -98,5 +100,33 @@ describe("KB story: a synced domain made Authoritative is fixed by code", functi
     it("a second preview --expect-no-changes exits 0", async () => {
         const r = await pulumi(ws!, ["preview", "--expect-no-changes"]);
         assert.strictEqual(r.code, 0, r.output);
+    });
+
+    describe("the provider's own guard, with no policy pack", () => {
+        const setDomains = (domains: Record<string, ConfigValue>) => setConfig(ws!, { "exchange:domains": domains });
+
+        it("up without --policy-pack that would make synced contoso.com Authoritative again fails and sends no Set", async () => {
+            await setDomains({ "contoso.com": { type: "Hosted" }, "fabrikam.com": { type: "InternalRelay" } });
+            const preview = await pulumi(ws!, ["preview"]);
+            assert.match(preview.output, /contoso\.com: up will refuse this: refusing to make contoso\.com Authoritative/, "preview already says so");
+            const before = journal(ws!).length;
+            const r = await pulumi(ws!, ["up", "--yes", "--skip-preview"]);
+            assert.notStrictEqual(r.code, 0, r.output);
+            assert.match(r.output, /refusing to make contoso\.com Authoritative: coexistence signals hold \(.*tenant lists it as a hybrid domain/);
+            assert.match(r.output, /KB 2510049/);
+            assert.match(r.output, /authoritativeDespiteCoexistence/);
+            const sets = journal(ws!).slice(before).filter((e) => e.cmdlet === "Set-AcceptedDomain");
+            assert.deepStrictEqual(sets, [], "nothing was sent");
+            assert.strictEqual(tenant(ws!).acceptedDomains.find((d) => d.domainName === "contoso.com")?.domainType, "InternalRelay");
+        });
+
+        it("with a reviewed authoritativeDespiteCoexistence the run says whose override it is, and applies it", async () => {
+            const override = { reason: "all mailboxes moved, on-premises retired", approvedBy: "exchange-admins@contoso.com", expires: "2999-12-31" };
+            await setDomains({ "contoso.com": { type: "Hosted", authoritativeDespiteCoexistence: override }, "fabrikam.com": { type: "InternalRelay" } });
+            const r = await pulumi(ws!, ["up", "--yes", "--skip-preview"]);
+            assert.strictEqual(r.code, 0, r.output);
+            assert.match(r.output, /contoso\.com: Authoritative despite coexistence signals .* by authoritativeDespiteCoexistence approved by exchange-admins@contoso\.com, valid until 2999-12-31/);
+            assert.strictEqual(tenant(ws!).acceptedDomains.find((d) => d.domainName === "contoso.com")?.domainType, "Authoritative");
+        });
     });
 });

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import {
+    syncedDomainExemptionUsed,
     syncedDomainNotAuthoritative,
     syncedDomainNotAuthoritativeConfigSchema,
 } from "../../../policies/coexistence";
@@ -172,6 +173,17 @@ describe("#synced-domain-not-authoritative", () => {
             const run = await runPolicy(policy, signalled(), { exemptions: [valid] });
             assert.deepEqual(run.violations, []);
             assert.match(run.notApplicable ?? "", /exempt until 2025-06-30, approved by mail-team@contoso\.com: cut-over weekend/);
+        });
+
+        it("a used exemption is reported visibly by synced-domain-exemption-used, the rule after it", async () => {
+            await runPolicy(policy, signalled(), { exemptions: [valid] });
+            const message = only((await runPolicy(syncedDomainExemptionUsed, signalled())).violations);
+            assert.match(message, /^contoso\.com passes synced-domain-not-authoritative only by its exemption, approved by mail-team@contoso\.com, valid until 2025-06-30: cut-over weekend\./);
+            assert.match(message, /despite coexistence signals \(tenant lists it as a hybrid domain/);
+            // Once: the next resource (or run) without an exemption gets nothing.
+            const again = await runPolicy(syncedDomainExemptionUsed, signalled());
+            assert.deepEqual(again.violations, []);
+            assert.equal(syncedDomainExemptionUsed.enforcementLevel, undefined, "advisory, by the pack's default");
         });
 
         it("counts on its expiry day", async () => {

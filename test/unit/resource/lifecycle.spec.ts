@@ -156,6 +156,66 @@ describe("AcceptedDomain provider (emulated tenant)", () => {
         });
     });
 
+    describe("the guard: no write makes a domain with coexistence signals Authoritative (KB 2510049)", () => {
+        /** contoso.com adopted as InternalRelay first, so that the next update would make it Authoritative. */
+        async function adoptedShared(): Promise<AcceptedDomainOutputs> {
+            const { outs } = await provider.create(await checked({ domainName: "contoso.com", domainType: "Shared" }));
+            await run();
+            return outs!;
+        }
+
+        it("refuses an update to Authoritative with the signals and the KB, and sends no Set", async () => {
+            const olds = await adoptedShared();
+            const sets = tenant.calls("Set-AcceptedDomain").length;
+            const news = await checked({ domainName: "contoso.com", domainType: "Authoritative" });
+            assert.ok(lines.some((l) => /^contoso\.com: up will refuse this: refusing to make contoso\.com Authoritative/.test(l)), "said at preview already");
+            await assert.rejects(
+                provider.update("contoso.com", olds, news),
+                /^Error: refusing to make contoso\.com Authoritative: coexistence signals hold \(tenant lists it as a hybrid domain.*KB 2510049.*Nothing was changed\..*authoritativeDespiteCoexistence: \{ reason, approvedBy, expires: YYYY-MM-DD \} to exchange:domains\.contoso\.com\.$/s,
+            );
+            assert.equal(tenant.calls("Set-AcceptedDomain").length, sets);
+            assert.equal(liveType("contoso.com"), "InternalRelay");
+        });
+
+        it("refuses when the only signal is synced recipients", async () => {
+            tenant.edit((s) => {
+                for (const o of s.onPremisesOrganizations) o.hybridDomains = [];
+                for (const c of s.outboundConnectors) c.recipientDomains = c.recipientDomains.filter((d) => d !== "contoso.com");
+            });
+            const olds = await adoptedShared();
+            const sets = tenant.calls("Set-AcceptedDomain").length;
+            const news = await checked({ domainName: "contoso.com", domainType: "Authoritative" });
+            assert.equal(news.coexistence.syncedRecipients, "found");
+            await assert.rejects(provider.update("contoso.com", olds, news), /coexistence signals hold \(tenant has directory-synced recipients with addresses in it/);
+            assert.equal(tenant.calls("Set-AcceptedDomain").length, sets);
+        });
+
+        it("a valid override lets it through and the run says whose it is; an expired one does not", async () => {
+            const olds = await adoptedShared();
+            const override = { reason: "cut-over weekend, all mailboxes moved", approvedBy: "exchange-admins@contoso.com", expires: "2999-12-31" };
+            const news = await checked({ domainName: "contoso.com", domainType: "Authoritative", authoritativeDespiteCoexistence: override });
+            assert.ok(lines.some((l) => l.includes("contoso.com: Authoritative despite coexistence signals") && l.includes("approved by exchange-admins@contoso.com, valid until 2999-12-31: cut-over weekend")));
+            await provider.update("contoso.com", olds, news);
+            assert.equal(liveType("contoso.com"), "Authoritative");
+
+            tenant.edit((s) => (s.acceptedDomains.find((d) => d.name === "contoso.com")!.domainType = "InternalRelay"));
+            await run();
+            const expired = await checked({ domainName: "contoso.com", domainType: "Authoritative", authoritativeDespiteCoexistence: { ...override, expires: "2020-01-31" } });
+            await assert.rejects(provider.update("contoso.com", olds, expired), /expired on 2020-01-31 \(today is \d{4}-\d{2}-\d{2}\)/);
+        });
+
+        it("an incomplete override is refused at check, naming the field", async () => {
+            const r = await provider.check({} as AcceptedDomainInputs, { domainName: "contoso.com", domainType: "Authoritative", authoritativeDespiteCoexistence: { reason: "x", expires: "2999-12-31" } } as unknown as AcceptedDomainInputs);
+            assert.equal(r.failures?.[0].property, "authoritativeDespiteCoexistence.approvedBy");
+            assert.match(r.failures![0].reason, /approvedBy is required/);
+        });
+
+        it("makes nothing worse it did not make: adopting a domain that is Authoritative already sends no Set and is allowed", async () => {
+            await provider.create(await checked({ domainName: "contoso.com", domainType: "Authoritative" }));
+            assert.equal(tenant.calls("Set-AcceptedDomain").length, 0);
+        });
+    });
+
     describe("missing: the domain is not in the tenant", () => {
         it("create fails with 'add and verify it in Microsoft 365 first' and changes nothing", async () => {
             const inputs = await checked({ domainName: "missing.example", domainType: "InternalRelay" });
@@ -288,6 +348,8 @@ describe("AcceptedDomain provider (emulated tenant)", () => {
             const { outs } = await provider.create(await checked({ domainName: "contoso.com", domainType: "Shared", onDelete: "restore" }));
             await run();
             await assert.rejects(provider.delete("contoso.com", outs!), /refusing to restore contoso\.com to Authoritative.*tenant lists it as a hybrid domain of the on-premises organization.*NDR/s);
+            // The way out starts from where the user stands: the domain is no longer in the code.
+            await assert.rejects(provider.delete("contoso.com", outs!), /add it back to exchange:domains as \{ type: "InternalRelay", onDelete: "retain" \}, run up, then remove it and run up again/);
             assert.equal(liveType("contoso.com"), "InternalRelay");
         });
     });
