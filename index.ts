@@ -13,7 +13,7 @@ function loadConfig() {
     try {
         // runtime.getConfig reads the raw value without the SDK's "value is a secret" warning;
         // the program never prints or exports auth, and error messages redact secret fields.
-        return readStackConfig((key) => pulumi.runtime.getConfig(key));
+        return readStackConfig((key) => pulumi.runtime.getConfig(key), Object.keys(pulumi.runtime.allConfig()));
     } catch (error) {
         // RunError: the CLI prints the message without a stack trace.
         throw error instanceof ConfigError ? new pulumi.RunError(error.message) : error;

@@ -139,12 +139,61 @@ export function readConnectionConfig(get: ConfigGetter): ConnectionSettings {
     return { ...parsed.data, pwshPath: resolvePwsh(parsed.data.pwshPath) };
 }
 
-/** Reads the whole stack config (program side). Throws ConfigError. */
-export function readStackConfig(get: ConfigGetter): StackConfig & { pwshPath: string } {
+/** Levenshtein distance, for did-you-mean (keys are short). */
+function distance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let prev = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+            prev = row[j];
+            row[j] = next;
+        }
+    }
+    return row[b.length];
+}
+
+/** The known key a misspelt one most likely meant (case, an s, British spelling, a typo). */
+export function didYouMean(key: string, known: readonly string[] = ALL_KEYS): string | undefined {
+    const k = key.toLowerCase();
+    let best: { key: string; d: number } | undefined;
+    for (const candidate of known) {
+        const c = candidate.toLowerCase();
+        const d = c.startsWith(k) || k.startsWith(c) ? Math.min(distance(k, c), 2) : distance(k, c);
+        if (d <= Math.max(2, Math.floor(c.length / 4)) && (!best || d < best.d)) best = { key: candidate, d };
+    }
+    return best?.key;
+}
+
+/**
+ * Problems for every key in the exchange: namespace this project doesn't read: a misspelt key would
+ * otherwise be ignored and its default used, with the run passing (exchange:commandTimeoutSecond).
+ */
+export function unknownKeyProblems(fullKeys: readonly string[]): string[] {
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    return fullKeys
+        .filter((full) => full.startsWith(prefix))
+        .map((full) => full.slice(prefix.length))
+        .filter((key) => !(ALL_KEYS as readonly string[]).includes(key))
+        .sort()
+        .map((key) => {
+            const guess = didYouMean(key);
+            const hint = guess ? `did you mean ${prefix}${guess}? Rename it` : `remove it; the keys are ${ALL_KEYS.map((k) => prefix + k).join(", ")}`;
+            return `${prefix}${key} is not a setting of this project (it would be ignored): ${hint} (\`pulumi config rm ${prefix}${key}\`)`;
+        });
+}
+
+/**
+ * Reads the whole stack config (program side). Throws ConfigError. `allKeys`: every config key of the
+ * stack ("exchange:organization", …), so that unknown exchange:* keys are refused too.
+ */
+export function readStackConfig(get: ConfigGetter, allKeys: readonly string[] = []): StackConfig & { pwshPath: string } {
     const raw = collect(get, ALL_KEYS);
     const parsed = stackConfigSchema.safeParse(raw);
-    if (!parsed.success) {
-        throw new ConfigError(formatIssues(raw, parsed.error.issues));
+    const problems = [...unknownKeyProblems(allKeys), ...(parsed.success ? [] : formatIssues(raw, parsed.error.issues))];
+    if (problems.length > 0 || !parsed.success) {
+        throw new ConfigError(problems);
     }
     return { ...parsed.data, pwshPath: resolvePwsh(parsed.data.pwshPath) };
 }

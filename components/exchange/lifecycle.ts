@@ -20,6 +20,7 @@ import { setAcceptedDomain } from "./commands";
 import { readConnectionConfig, readDeclaredDomains, type ConfigGetter } from "./config";
 import { changedSettings, decideDiff, driftOf, settingsOf, type LiveSettings } from "./diff";
 import { NotFoundError } from "./errors";
+import { installQuietProviderErrors, providerCall } from "./provider-errors";
 import { configureSession, sharedSession, type SessionOptions } from "./session";
 import { snapshotWriterFromEnv } from "./snapshot";
 import { sharedReader, type LiveDomain, type TenantReader, type TenantReaderOptions } from "./tenant-reader";
@@ -104,7 +105,11 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
         // Said at preview too, where no policy pack may run: what up will refuse, or which override it will use.
         const verdict = guardFor(inputs, live.domainType);
         if (!verdict.allowed) {
-            say(`${d.domainName}: up will refuse this: ${verdict.message}`);
+            say(
+                `${d.domainName}: up will refuse to make it Authoritative while coexistence signals hold ` +
+                    `(${signalsOf(inputs).map((x) => x.text).join("; ")}): Microsoft KB 2510049; set domainType "InternalRelay", ` +
+                    `or add a reviewed authoritativeDespiteCoexistence to exchange:domains.${d.domainName}`,
+            );
         } else if (verdict.override) {
             say(overrideUsedLine(d.domainName, signalsOf(inputs), verdict.override));
         }
@@ -332,11 +337,14 @@ export function restoreRefusal(domainName: string, signals: readonly string[], l
  * `__provider` text of every AcceptedDomain returns (accepted-domain.ts).
  */
 export const acceptedDomainProvider = {
-    configure: async (req: dynamic.ConfigureRequest): Promise<void> => configure((key) => req.config.get(key)),
-    check: (olds: AcceptedDomainInputs, news: AcceptedDomainInputs) => check(olds, news as unknown as Record<string, unknown>),
-    diff,
-    create,
-    read,
-    update,
-    delete: remove,
+    configure: async (req: dynamic.ConfigureRequest): Promise<void> => {
+        installQuietProviderErrors();
+        return providerCall(say, async () => configure((key) => req.config.get(key)));
+    },
+    check: (olds: AcceptedDomainInputs, news: AcceptedDomainInputs) => providerCall(say, () => check(olds, news as unknown as Record<string, unknown>)),
+    diff: (id: string, olds: AcceptedDomainOutputs, news: AcceptedDomainInputs) => providerCall(say, () => diff(id, olds, news)),
+    create: (inputs: AcceptedDomainInputs) => providerCall(say, () => create(inputs)),
+    read: (id: string, props?: AcceptedDomainOutputs) => providerCall(say, () => read(id, props)),
+    update: (id: string, olds: AcceptedDomainOutputs, news: AcceptedDomainInputs) => providerCall(say, () => update(id, olds, news)),
+    delete: (id: string, props: AcceptedDomainOutputs) => providerCall(say, () => remove(id, props)),
 } satisfies dynamic.ResourceProvider<AcceptedDomainInputs, AcceptedDomainOutputs>;

@@ -282,7 +282,10 @@ describe("AcceptedDomain under the real CLI: the project's program with several 
         const r = await run(ws!, ["up", "--yes", "--skip-preview"]);
         assert.notStrictEqual(r.code, 0, r.output);
         assert.match(r.output, /refusing to restore contoso\.com to Authoritative: coexistence signals hold/);
-        assert.match(r.output, /Set onDelete: retain/);
+        // The way out from where the user stands: the domain has left the code, so it must come back first.
+        assert.match(r.output, /add it back to exchange:domains as \{ type: "InternalRelay", onDelete: "retain" \}, run up, then remove it and run up again/);
+        assert.doesNotMatch(r.output, /^\s+at .*:\d+:\d+\)?$/m, "no stack-trace line");
+        assert.doesNotMatch(r.output, /Error: refusing/, "printed once, as the engine's error, not as the host's `${e}: ${e.stack}`");
         assert.strictEqual(fs.readFileSync(ws!.statePath, "utf8"), before, "tenant unchanged");
         assert.strictEqual(cmdlets(since(), "Set-AcceptedDomain").length, 0);
         assert.ok("contoso.com" in (await stateDomains(ws!)), "still managed");

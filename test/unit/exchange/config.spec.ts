@@ -53,6 +53,26 @@ describe("config", () => {
         assert.equal(readConnectionConfig(getter({ ...base, "exchange:pwshPath": "./bin/pwsh" })).pwshPath, path.resolve("bin/pwsh"));
     });
 
+    it("refuses unknown exchange:* keys with did-you-mean, and leaves other namespaces alone", () => {
+        const keys = [...Object.keys(base), "exchange:commandTimeoutSecond", "exchange:organisation", "aws:region", "exchange:retries"];
+        const p = problems(() => readStackConfig(getter({ ...base, "exchange:commandTimeoutSecond": "30" }), keys));
+        assert.ok(p.some((m) => m.startsWith("exchange:commandTimeoutSecond is not a setting of this project") && m.includes("did you mean exchange:commandTimeoutSeconds?")), p.join("\n"));
+        assert.ok(p.some((m) => m.startsWith("exchange:organisation") && m.includes("did you mean exchange:organization?")), p.join("\n"));
+        assert.ok(p.some((m) => m.startsWith("exchange:retries") && m.includes("the keys are exchange:organization")), p.join("\n"));
+        assert.ok(!p.some((m) => m.includes("aws:region")));
+        assert.equal(readStackConfig(getter(base), Object.keys(base)).organization, "contoso.onmicrosoft.com");
+    });
+
+    it("authoritativeDespiteCoexistence needs reason, approvedBy and a real expiry date", () => {
+        const entry = (o: object) => ({ ...base, "exchange:domains": { "contoso.com": { type: "Hosted", authoritativeDespiteCoexistence: o } } });
+        const ok = readStackConfig(getter(entry({ reason: "moved", approvedBy: "ann@contoso.com", expires: "2030-12-31" })));
+        assert.deepEqual(ok.domains["contoso.com"].authoritativeDespiteCoexistence, { reason: "moved", approvedBy: "ann@contoso.com", expires: "2030-12-31" });
+        const p = problems(() => readStackConfig(getter(entry({ reason: " ", expires: "2030-02-30" }))));
+        assert.ok(p.some((m) => m.includes("exchange:domains.contoso.com.authoritativeDespiteCoexistence.reason") && m.includes("must not be empty")), p.join("\n"));
+        assert.ok(p.some((m) => m.includes("authoritativeDespiteCoexistence.approvedBy") && m.includes("approvedBy is required")), p.join("\n"));
+        assert.ok(p.some((m) => m.includes("authoritativeDespiteCoexistence.expires") && m.includes("YYYY-MM-DD")), p.join("\n"));
+    });
+
     it("a missing key names the key and the fix", () => {
         const p = problems(() => readStackConfig(getter({ "exchange:auth": CERT, "exchange:domains": {} })));
         assert.ok(p.some((m) => m.startsWith("exchange:organization is required") && m.includes("contoso.onmicrosoft.com")), p.join("\n"));

@@ -168,7 +168,7 @@ describe("AcceptedDomain provider (emulated tenant)", () => {
             const olds = await adoptedShared();
             const sets = tenant.calls("Set-AcceptedDomain").length;
             const news = await checked({ domainName: "contoso.com", domainType: "Authoritative" });
-            assert.ok(lines.some((l) => /^contoso\.com: up will refuse this: refusing to make contoso\.com Authoritative/.test(l)), "said at preview already");
+            assert.ok(lines.some((l) => /^contoso\.com: up will refuse to make it Authoritative while coexistence signals hold \(tenant lists it/.test(l)), "said at preview already");
             await assert.rejects(
                 provider.update("contoso.com", olds, news),
                 /^Error: refusing to make contoso\.com Authoritative: coexistence signals hold \(tenant lists it as a hybrid domain.*KB 2510049.*Nothing was changed\..*authoritativeDespiteCoexistence: \{ reason, approvedBy, expires: YYYY-MM-DD \} to exchange:domains\.contoso\.com\.$/s,

@@ -1,0 +1,49 @@
+/**
+ * Errors as the CLI shows them: one clear line each, no stack trace, a connection error said once for
+ * the run (each resource points to it), and a misspelt exchange:* key refused with did-you-mean.
+ */
+import * as assert from "assert";
+import { configureExchange, createWorkspace, pulumi, removeWorkspace, seedTenant, setConfig, Workspace } from "./harness";
+
+const STACK_TRACE_LINE = /^\s+at .*:\d+:\d+\)?$/m;
+
+describe("errors under the real CLI", function () {
+    this.timeout(10 * 60 * 1000);
+    let ws: Workspace | undefined;
+
+    beforeEach(async () => {
+        ws = await createWorkspace({ name: "errors" });
+        const cert = await seedTenant(ws);
+        await configureExchange(ws, cert, { "contoso.com": { type: "Shared" }, "fabrikam.com": { type: "Shared" } });
+    });
+    afterEach(() => removeWorkspace(ws));
+
+    it("a wrong access token: one line for the run, a pointer per resource, no stack trace, no doubling", async () => {
+        const r0 = await pulumi(ws!, ["config", "rm", "exchange:auth"]);
+        assert.strictEqual(r0.code, 0, r0.output);
+        await setConfig(ws!, { "exchange:auth": { kind: "accessToken", accessToken: "not-the-token" } }, ["exchange:auth"]);
+        const r = await pulumi(ws!, ["preview"]);
+        assert.notStrictEqual(r.code, 0, r.output);
+        assert.match(r.output, /error: Connect-ExchangeOnline failed: The access token is invalid or expired/);
+        assert.match(r.output, /not done: Exchange Online could not be reached for this run \(sign-in failed/);
+        assert.doesNotMatch(r.output, STACK_TRACE_LINE, "no stack-trace line");
+        assert.doesNotMatch(r.output, /AuthError/, "no class names, no `${e}: ${e.stack}`");
+        assert.doesNotMatch(r.output, /not-the-token/, "the secret is never printed");
+    });
+
+    it("exchange:commandTimeoutSecond is refused, naming exchange:commandTimeoutSeconds", async () => {
+        await setConfig(ws!, { "exchange:commandTimeoutSecond": 30 });
+        const r = await pulumi(ws!, ["preview"]);
+        assert.notStrictEqual(r.code, 0, r.output);
+        assert.match(r.output, /exchange:commandTimeoutSecond is not a setting of this project \(it would be ignored\): did you mean exchange:commandTimeoutSeconds\?/);
+        assert.doesNotMatch(r.output, STACK_TRACE_LINE);
+    });
+
+    it("exchange:organisation and exchange:domain are named as what they are", async () => {
+        await setConfig(ws!, { "exchange:organisation": "contoso.onmicrosoft.com", "exchange:domain": "contoso.com" });
+        const r = await pulumi(ws!, ["preview"]);
+        assert.notStrictEqual(r.code, 0, r.output);
+        assert.match(r.output, /exchange:organisation is not a setting of this project .*did you mean exchange:organization\?/);
+        assert.match(r.output, /exchange:domain is not a setting of this project .*did you mean exchange:domains\?/);
+    });
+});
