@@ -101,7 +101,10 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
         duplicates: live?.duplicates ?? [],
         ...(d.authoritativeDespiteCoexistence ? { authoritativeDespiteCoexistence: d.authoritativeDespiteCoexistence } : {}),
     };
-    if (live) {
+    if (!live) {
+        // Preview must not pass in silence for a domain up can only fail on.
+        say(`${missingDomain(d.domainName).message.replace(" Nothing was changed.", "")} (up will fail on it)`);
+    } else {
         // Said at preview too, where no policy pack may run: what up will refuse, or which override it will use.
         const verdict = guardFor(inputs, live.domainType);
         if (!verdict.allowed) {

@@ -242,6 +242,8 @@ describe("AcceptedDomain under the real CLI: the project's program with several 
 
     it("a domain that is not in the tenant fails with 'add and verify it in Microsoft 365 first', nothing changed", async () => {
         await setConfig(ws!, { "exchange:domains": { "litware.com": { type: "InternalRelay" } } });
+        const p = await run(ws!, ["preview"]);
+        assert.match(p.output, /litware\.com is not an accepted domain of this tenant\. .*add and verify it in Microsoft 365 first.*\(up will fail on it\)/, "preview says so");
         const before = fs.readFileSync(ws!.statePath, "utf8");
         const r = await run(ws!, ["up", "--yes", "--skip-preview"]);
         assert.notStrictEqual(r.code, 0, r.output);
