@@ -58,6 +58,34 @@ export type CoexistenceSignals = z.infer<typeof coexistenceSignalsSchema>;
 // Domain names and domain types as users write them
 // ---------------------------------------------------------------------------
 
+/**
+ * Characters that cannot be in a hostname and are no international letter either: quotes of any kind
+ * (ASCII, typographic, primes, guillemets), backtick, whitespace (any Unicode space or line break),
+ * control and format characters (zero-width, bidi marks), and the ASCII punctuation hostnames exclude.
+ */
+const TYPO_CHARACTER = /["'`\u00AB\u00BB\u2018-\u201F\u2032-\u2037\u2039\u203A\u300C-\u300F\uFF02\uFF07\s\p{Cc}\p{Cf}<>()[\]{}\\/,;:!?#$%&=+~^|]/u;
+
+/** A character for a message: itself when visible, and its code point and name where known. */
+function describeCharacter(ch: string): string {
+    const code = `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+    const names: Record<string, string> = {
+        " ": "a space",
+        "\t": "a tab",
+        "'": "a single quote",
+        '"': "a double quote",
+        "`": "a backtick",
+        "\u2018": "a left single quotation mark",
+        "\u2019": "a right single quotation mark",
+        "\u201C": "a left double quotation mark",
+        "\u201D": "a right double quotation mark",
+        "\u00A0": "a no-break space",
+        "\u200B": "a zero-width space",
+    };
+    const name = names[ch];
+    const visible = /[\s\p{Cc}\p{Cf}]/u.test(ch) ? "" : ` "${ch}"`;
+    return name ? `${name} (${code})` : `the character${visible} (${code})`;
+}
+
 /** Result of normalising a user-written domain name. */
 export type DomainNameResult = { ok: true; domain: string } | { ok: false; reason: string };
 
@@ -80,6 +108,15 @@ export function normalizeDomainName(raw: string): DomainNameResult {
         return {
             ok: false,
             reason: `"${raw}" is a wildcard; declare the parent domain and set matchSubDomains: true (InternalRelay only)`,
+        };
+    }
+    // A character no hostname can hold is a typo (a stray quote from a copied snippet, a tab, a space),
+    // not an international name: refuse it by name before IDNA would turn it into punycode.
+    const typo = TYPO_CHARACTER.exec(trimmed);
+    if (typo) {
+        return {
+            ok: false,
+            reason: `${JSON.stringify(raw)} contains ${describeCharacter(typo[0])} at position ${typo.index + 1}, which can't be part of a domain name; remove it (write e.g. contoso.com)`,
         };
     }
     // domainToASCII lower-cases and applies IDNA/punycode; it returns "" for names it can't convert.

@@ -39,6 +39,14 @@ describe("errors under the real CLI", function () {
         assert.doesNotMatch(r.output, STACK_TRACE_LINE);
     });
 
+    it("a stray typographic quote in a domain name is refused as a typo, naming the character, never turned into punycode", async () => {
+        await setConfig(ws!, { "exchange:domains": { "contoso.com\u2019": { type: "Shared" } } });
+        const r = await pulumi(ws!, ["preview"]);
+        assert.notStrictEqual(r.code, 0, r.output);
+        assert.match(r.output, /contains a right single quotation mark \(U\+2019\) at position 12, which can't be part of a domain name/);
+        assert.doesNotMatch(r.output, /xn--/, "no punycode form of the typo");
+    });
+
     it("exchange:organisation and exchange:domain are named as what they are", async () => {
         await setConfig(ws!, { "exchange:organisation": "contoso.onmicrosoft.com", "exchange:domain": "contoso.com" });
         const r = await pulumi(ws!, ["preview"]);
