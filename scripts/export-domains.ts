@@ -12,11 +12,11 @@
  * unless already declared, named with --domain, or --include-microsoft-domains is given: they stay
  * as Microsoft set them. --dry-run prints the config without writing it. Exit 0 done, 2 error.
  */
-import { parseToolArgs, type StackArgs } from "./drift/args";
+import { COMMON_OPTIONS, HelpRequested, parseToolArgs, type StackArgs } from "./drift/args";
 import { readConnectionConfig } from "../components/exchange/config";
 import { domainsConfigSchema, type DomainConfigEntry } from "../components/schema";
 import { domainsConfigJson, exportDomains } from "./drift/export";
-import { selectStack } from "./drift/pulumi-cli";
+import { cliFailure, selectStack } from "./drift/pulumi-cli";
 import { readStackTenant } from "./drift/run";
 
 export interface ExportArgs extends StackArgs {
@@ -27,6 +27,23 @@ export interface ExportArgs extends StackArgs {
 
 const USAGE = "usage: export-domains [--cwd <project dir>] [--stack <name>] [--domain <name>]... [--include-microsoft-domains] [--dry-run]";
 
+const HELP = [
+    USAGE,
+    "",
+    "Declares the tenant as it is: reads the accepted domains (one connect, one Get-AcceptedDomain; nothing is",
+    "written to the tenant) and writes them to the stack config exchange:domains, so that the first up adopts",
+    "them unchanged. Microsoft's own domains (<tenant>.onmicrosoft.com, <tenant>.mail.onmicrosoft.com) are left",
+    "out: they stay as Microsoft set them. See docs/drift.md.",
+    "",
+    "Options:",
+    COMMON_OPTIONS,
+    "  --domain, -d <name>          only this domain (repeatable); the others stay declared as they are",
+    "  --include-microsoft-domains  declare Microsoft's own domains too",
+    "  --dry-run                    print the config without writing it",
+    "",
+    "Exit codes: 0 done, 2 error.",
+].join("\n");
+
 export function parseExportArgs(argv: readonly string[], cwd: string): ExportArgs {
     const args: ExportArgs = { workDir: cwd, only: [], dryRun: false, includeMicrosoftDomains: false };
     return parseToolArgs(argv, cwd, args, USAGE, (flag, value) => {
@@ -35,11 +52,20 @@ export function parseExportArgs(argv: readonly string[], cwd: string): ExportArg
         else if (flag === "--domain" || flag === "-d") args.only.push(value());
         else return false;
         return true;
-    });
+    }, HELP);
 }
 
 async function main(): Promise<number> {
-    const args = parseExportArgs(process.argv.slice(2), process.cwd());
+    let args: ExportArgs;
+    try {
+        args = parseExportArgs(process.argv.slice(2), process.cwd());
+    } catch (error) {
+        if (error instanceof HelpRequested) {
+            process.stdout.write(`${error.help}\n`);
+            return 0;
+        }
+        throw error;
+    }
     const { stack } = await selectStack({ workDir: args.workDir, stack: args.stack });
     const config = await stack.getAllConfig();
     // Validates the connection settings first, with the provider's messages.
@@ -66,7 +92,7 @@ if (require.main === module) {
     main().then(
         (code) => process.exit(code),
         (error: unknown) => {
-            process.stderr.write(`export: error: ${error instanceof Error ? error.message : String(error)}\n`);
+            process.stderr.write(`export: error: ${cliFailure(error)}\n`);
             process.exit(2);
         },
     );

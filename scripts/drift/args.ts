@@ -16,15 +16,34 @@ export interface StackArgs {
  * Fills `args` from argv. `own` handles the tool's flags and returns false for
  * one it doesn't know; `value()` takes the flag's value (the next argument).
  */
+/** Thrown for --help / -h: the tool prints `help` on stdout and exits 0. */
+export class HelpRequested extends Error {
+    constructor(readonly help: string) {
+        super(help);
+        this.name = "HelpRequested";
+    }
+}
+
+/** The options every tool takes, for its --help. */
+export const COMMON_OPTIONS = [
+    "  --cwd, -C <dir>     the Pulumi project directory (default: the current directory)",
+    "  --stack, -s <name>  the stack (default: the selected stack)",
+    "  --help, -h          this help",
+].join("\n");
+
 export function parseToolArgs<T extends StackArgs>(
     argv: readonly string[],
     cwd: string,
     args: T,
     usage: string,
     own: (flag: string, value: () => string) => boolean,
+    help: string = usage,
 ): T {
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
+        if (a === "--help" || a === "-h") {
+            throw new HelpRequested(help);
+        }
         const value = (): string => {
             const v = argv[++i];
             if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value; ${usage}`);

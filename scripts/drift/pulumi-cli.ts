@@ -60,3 +60,18 @@ export async function selectStack(sel: StackSelection): Promise<{ stack: Stack; 
     }
     return { stack: await Stack.select(name, ws), env };
 }
+
+/**
+ * What a failed CLI command has to say, without the Automation API's wrapping. Its CommandError's
+ * message is the whole command result ("code: -2\n stdout: …\n stderr: …\n err?: Error: Command
+ * failed…"); the CLI's own "error: …" lines on stderr are the part a person needs.
+ */
+export function cliFailure(error: unknown): string {
+    const text = error instanceof Error ? error.message : String(error);
+    if (!/^code: -?\d+/m.test(text)) return text;
+    const stderr = /\bstderr: ([\s\S]*?)(?:\n\s*err\?: |$)/.exec(text)?.[1] ?? "";
+    const errors = [...new Set(stderr.split("\n").map((l) => l.trim()).filter((l) => /^error:/i.test(l)).map((l) => l.replace(/^error:\s*/i, "")))];
+    if (errors.length > 0) return errors.join("; ");
+    const tail = stderr.trim().split("\n").filter((l) => l.trim() !== "").slice(-3).join(" ");
+    return tail || text.split("\n")[0];
+}

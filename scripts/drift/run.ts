@@ -13,7 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { buildReport, errorReport, type DriftReport } from "./report";
-import { selectStack } from "./pulumi-cli";
+import { cliFailure, selectStack } from "./pulumi-cli";
 import { connectionFromStackConfig, readTenantDomains } from "./tenant";
 import { readTenantSnapshot, TENANT_SNAPSHOT_ENV } from "../../components/exchange/snapshot";
 import type { LiveDomain } from "../../components/exchange/tenant-reader";
@@ -44,13 +44,20 @@ export async function readStackTenant(stack: Stack, log?: (line: string) => void
     return readTenantDomains(settings, log);
 }
 
-/** The engine's error diagnostics, without the CLI's generic "preview failed" line. */
+/**
+ * The engine's error diagnostics, without the CLI's generic "preview failed" line, once each. The
+ * provider says a run-level error (a failed sign-in) once as its own "error: …" line, and each resource
+ * only points to it (components/exchange/provider-errors.ts): that line comes first.
+ */
 export function engineErrors(events: readonly EngineEvent[]): string[] {
-    return events
-        .map((e) => e.diagnosticEvent)
-        .filter((d): d is NonNullable<typeof d> => d !== undefined && d.severity === "error")
-        .map((d) => d.message.replace(/\u001b\[[0-9;]*m/g, "").trim())
+    const clean = (m: string) => m.replace(/\u001b\[[0-9;]*m/g, "").trim();
+    const diagnostics = events.map((e) => e.diagnosticEvent).filter((d): d is NonNullable<typeof d> => d !== undefined);
+    const runLevel = diagnostics.filter((d) => d.severity !== "error").flatMap((d) => clean(d.message).split("\n")).filter((l) => /^error: /.test(l));
+    const errors = diagnostics
+        .filter((d) => d.severity === "error")
+        .map((d) => clean(d.message))
         .filter((m) => m !== "" && !/^preview failed$/i.test(m));
+    return [...new Set([...runLevel, ...errors])];
 }
 
 export async function runDriftReport(opts: RunOptions): Promise<DriftReport> {
@@ -69,14 +76,14 @@ async function reportWithSnapshot(opts: RunOptions, log: (line: string) => void,
     try {
         ({ stack } = await selectStack({ workDir: opts.workDir, stack: opts.stack, extraEnv: { [TENANT_SNAPSHOT_ENV]: snapshot } }));
     } catch (error) {
-        return errorReport(opts.stack ?? "(none)", `could not select the stack: ${message(error)}`);
+        return errorReport(opts.stack ?? "(none)", `could not select the stack: ${cliFailure(error)}`);
     }
     const events: EngineEvent[] = [];
     try {
         await stack.preview({ refresh: true, onEvent: (e) => events.push(e) });
     } catch (error) {
         const diagnostics = engineErrors(events);
-        const detail = diagnostics.length > 0 ? diagnostics.join("\n") : message(error).split("\n").slice(-15).join("\n");
+        const detail = diagnostics.length > 0 ? diagnostics.join("\n") : cliFailure(error);
         return errorReport(stack.name, `the refresh-preview failed:\n${detail}`);
     }
     const failed = engineErrors(events);

@@ -141,6 +141,37 @@ describe("drift report and export against the emulated tenant", function () {
         }
     });
 
+    describe("the tools' own errors and help", () => {
+        const tool = (script: string, args: string[], env: NodeJS.ProcessEnv = ws!.env) =>
+            runCommand(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "scripts", script), "--cwd", ws!.dir, ...args], { cwd: repoRoot, env });
+
+        it("--help prints the usage, options and exit codes, exit 0", async () => {
+            for (const script of ["drift-report.ts", "export-domains.ts"]) {
+                const r = await tool(script, ["--help"]);
+                assert.strictEqual(r.code, 0, r.output);
+                assert.match(r.stdout, /^usage: (drift-report|export-domains) /);
+                assert.match(r.stdout, /--stack, -s <name>/);
+                assert.match(r.stdout, /Exit codes: 0 /);
+            }
+        });
+
+        it("an unknown stack or a wrong passphrase is one clear line, not the Automation API's internals", async () => {
+            const unknown = await tool("drift-report.ts", ["--stack", "no-such-stack"]);
+            assert.strictEqual(unknown.code, 2, unknown.output);
+            assert.match(unknown.output, /could not select the stack: .*no-such-stack/);
+            const wrong = await tool("drift-report.ts", ["--stack", ws!.stack, "--json"], { ...ws!.env, PULUMI_CONFIG_PASSPHRASE: "not-the-passphrase" });
+            assert.strictEqual(wrong.code, 2, wrong.output);
+            assert.match(wrong.stderr, /drift-report: error: .*incorrect passphrase/is);
+            const exported = await tool("export-domains.ts", ["--stack", "no-such-stack"]);
+            assert.strictEqual(exported.code, 2, exported.output);
+            for (const r of [unknown, wrong, exported]) {
+                assert.doesNotMatch(r.output, /code: -?\d+|err\?:|Command failed/, "no command-result dump");
+                assert.doesNotMatch(r.output, /^\s+at .*:\d+:\d+\)?$/m, "no stack trace");
+            }
+            assert.strictEqual(unknown.output.split("could not select the stack").length - 1, 1, "said once");
+        });
+    });
+
     it("export declares the tenant as it is; the next up sets nothing and preview --refresh --expect-no-changes exits 0", async () => {
         const ex = await runTool(ws!, "export-domains.ts", []);
         assert.strictEqual(ex.code, 0, ex.output);
