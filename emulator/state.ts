@@ -245,15 +245,26 @@ export function parseTenantState(data: unknown, file: string): TenantState {
     throw new StateFileError(`Invalid tenant state file ${file}:\n  - ${lines.join("\n  - ")}`);
 }
 
+/**
+ * The state file can't be opened: names it as given and as resolved. A relative EXO_EMULATOR_STATE is
+ * resolved from the directory the emulator runs in, which under Pulumi is the program's directory, not
+ * the directory the command was typed in.
+ */
+function missingStateFile(file: string, e: unknown): StateFileError {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    const where = path.isAbsolute(file) ? file : `${file} (relative, resolved from ${process.cwd()} to ${path.resolve(file)})`;
+    return new StateFileError(
+        `Cannot read tenant state file ${where}: ${code}. Set EXO_EMULATOR_STATE to an existing file, as an absolute path, ` +
+            `e.g. one made by 'node dist/emulator/cli.js init-kb-demo <file>'`,
+    );
+}
+
 export function loadTenantState(file: string): TenantState {
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        throw new StateFileError(
-            `Cannot read tenant state file ${file} (${code ?? String(e)}): set EXO_EMULATOR_STATE to an existing file, e.g. one made by 'node dist/emulator/cli.js init-kb-demo <file>'`,
-        );
+        throw missingStateFile(file, e);
     }
     let data: unknown;
     try {
@@ -386,6 +397,8 @@ export async function acquireLock(file: string): Promise<() => void> {
                 }
             };
         } catch (e) {
+            // No directory for the lock means no state file either: say that, not ENOENT of "<state>.lock".
+            if ((e as NodeJS.ErrnoException).code === "ENOENT") throw missingStateFile(file, e);
             if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
         }
         if (removeIfStale(lock)) continue;

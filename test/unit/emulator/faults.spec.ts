@@ -163,6 +163,12 @@ describe("emulator faults, concurrency, journal, state and CLI", function () {
                     e.message.includes("emulator/README.md"),
             );
         });
+        it("a missing state file is named as given and as resolved, also where the lock would be taken", async () => {
+            const relative = path.relative(process.cwd(), path.join(t.dir, "nowhere", "tenant.json"));
+            const check = (e: Error) => e instanceof StateFileError && e.message.includes(`${relative} (relative, resolved from ${process.cwd()} to ${path.resolve(relative)})`) && !e.message.includes(".lock");
+            assert.throws(() => loadTenantState(relative), check);
+            await assert.rejects(acquireLock(relative), check);
+        });
         it("a bad state file makes the cmdlet fail with that message", async () => {
             const s = startShell(t);
             shells.push(s);
