@@ -3,7 +3,9 @@
  * the run (each resource points to it), and a misspelt exchange:* key refused with did-you-mean.
  */
 import * as assert from "assert";
-import { configureExchange, createWorkspace, pulumi, removeWorkspace, seedTenant, setConfig, Workspace } from "./harness";
+import * as fs from "fs";
+import * as path from "path";
+import { configureExchange, createWorkspace, pulumi, pulumiScript, removeWorkspace, runCommand, seedTenant, setConfig, Workspace } from "./harness";
 
 const STACK_TRACE_LINE = /^\s+at .*:\d+:\d+\)?$/m;
 
@@ -45,6 +47,18 @@ describe("errors under the real CLI", function () {
         assert.notStrictEqual(r.code, 0, r.output);
         assert.match(r.output, /contains a right single quotation mark \(U\+2019\) at position 12, which can't be part of a domain name/);
         assert.doesNotMatch(r.output, /xn--/, "no punycode form of the typo");
+    });
+
+    it("run from a subdirectory with a relative EXO_EMULATOR_STATE, the error names the state file as resolved, not its lock", async () => {
+        const sub = path.join(ws!.dir, "components-of-mine");
+        fs.mkdirSync(sub);
+        const r = await runCommand(pulumiScript, ["preview", "--cwd", ws!.dir, "--stack", ws!.stack, "--non-interactive", "--color", "never"], {
+            cwd: sub,
+            env: { ...ws!.env, EXO_EMULATOR_STATE: "tenant.json" },
+        });
+        assert.notStrictEqual(r.code, 0, r.output);
+        assert.match(r.output, /Cannot read tenant state file tenant\.json \(relative, resolved from \S+ to \S+tenant\.json\): ENOENT/);
+        assert.doesNotMatch(r.output, /tenant\.json\.lock/);
     });
 
     it("exchange:organisation and exchange:domain are named as what they are", async () => {
