@@ -46,7 +46,7 @@ export function configure(get: ConfigGetter, options: SessionOptions = {}): void
         say = options.log;
     }
     configureSession(readConnectionConfig(get), options);
-    readerOptions = { onDomains: snapshotWriterFromEnv(process.env, (line) => say(line)) };
+    readerOptions = { ...snapshotWriterFromEnv(process.env, (line) => say(line)) };
     readAhead = readDeclaredDomains(get)
         .filter(needsSyncedRecipients)
         .map((d) => d.domainName);

@@ -151,6 +151,8 @@ export function signalsFor(facts: CoexistenceFacts, domain: string, syncedRecipi
 export interface TenantReaderOptions {
     /** Called with every complete list the bulk read returns (the tenant snapshot, snapshot.ts). */
     onDomains?: (domains: readonly LiveDomain[]) => void;
+    /** Called with the coexistence facts once they are read (the tenant snapshot keeps them for the drift report). */
+    onFacts?: (facts: { hybridDomains: string[]; onPremisesConnectors: OnPremisesConnector[] }) => void;
 }
 
 export class TenantReader {
@@ -277,7 +279,9 @@ export class TenantReader {
         const onPremisesConnectors = connectors
             .filter((c) => String(c.ConnectorType ?? "").toLowerCase() === "onpremises" && c.Enabled !== false)
             .map((c) => ({ name: c.Name, recipientDomains: c.RecipientDomains ?? [], allAcceptedDomains: c.AllAcceptedDomains === true }));
-        return { hybridDomains, onPremisesConnectors };
+        const facts = { hybridDomains, onPremisesConnectors };
+        this.options.onFacts?.({ hybridDomains: [...hybridDomains], onPremisesConnectors });
+        return facts;
     }
 }
 

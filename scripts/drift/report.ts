@@ -10,12 +10,16 @@
  *     drift: [{ domain, property, exchangeProperty, declared, live }],
  *     missing: [{ domain }], unmanaged: [{ domain, domainType, matchSubDomains, outboundOnly }],
  *     advisories: [{ domain, rule, message }],
- *     summary: { declared, drifted, missing, unmanaged, advisories }, error?: string }
+ *     plan: [{ domain, action, exchange, refused? }], outages: [{ domain, declared, signals, message }],
+ *     summary: { declared, drifted, missing, unmanaged, advisories, outages }, error?: string }
  * Advisories are the hybrid findings the policy pack's advisory rules report (components/hybrid-advice.ts);
  * they never change the status.
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { coexistenceSignalList } from "../../components/coexistence-signals";
+import type { SnapshotFacts } from "../../components/exchange/snapshot";
 import { hybridAdvice, type Advice } from "../../components/hybrid-advice";
+import { outages, planLine, planSteps, type Outage, type PlanStep } from "./plan";
 import { ACCEPTED_DOMAIN_TYPE, acceptedDomainInputsSchema, MANAGED_SETTINGS, type DomainSettings } from "../../components/schema";
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -66,7 +70,11 @@ export interface DriftReport {
     unmanaged: UnmanagedDomain[];
     /** Hybrid mistakes found in the declared domains' checked inputs (advisory; the status ignores them). */
     advisories: Advice[];
-    summary: { declared: number; drifted: number; missing: number; unmanaged: number; advisories: number };
+    /** What `up` would do to each domain, in Exchange words. */
+    plan: PlanStep[];
+    /** Domains in the KB 2510049 outage now (Authoritative while coexistence signals hold), declared or not. */
+    outages: Outage[];
+    summary: { declared: number; drifted: number; missing: number; unmanaged: number; advisories: number; outages: number };
     error?: string;
 }
 
@@ -80,6 +88,8 @@ export interface DeclaredDomain {
     drift: Record<string, string>;
     /** The hybrid findings of its checked inputs (none when they lack the facts, e.g. an older provider). */
     advice: Advice[];
+    /** Its coexistence signals, as phrases (none when the inputs lack them). */
+    signals: string[];
 }
 
 const adviceInputsSchema = acceptedDomainInputsSchema.pick({ domainName: true, domainType: true, matchSubDomains: true, coexistence: true, duplicates: true });
@@ -122,7 +132,8 @@ export function declaredDomains(events: readonly EngineEvent[]): DeclaredDomain[
         const drift = (inputs.drift ?? {}) as Record<string, string>;
         const checked = adviceInputsSchema.safeParse(inputs);
         const advice = checked.success ? hybridAdvice(checked.data) : [];
-        byDomain.set(domain, { domain, declared: declared as DomainSettings, refreshed, drift, advice });
+        const signals = checked.success ? coexistenceSignalList(checked.data.coexistence, inputs.directorySynced === true).map((x) => x.text) : [];
+        byDomain.set(domain, { domain, declared: declared as DomainSettings, refreshed, drift, advice, signals });
     }
     return [...byDomain.values()].sort((a, b) => a.domain.localeCompare(b.domain));
 }
@@ -151,8 +162,8 @@ export function driftRows(d: DeclaredDomain, tenant?: TenantDomain): DriftRow[] 
     return rows;
 }
 
-/** Builds the report from the preview's events and the tenant's accepted domains. */
-export function buildReport(stack: string, events: readonly EngineEvent[], tenantDomains: readonly TenantDomain[]): DriftReport {
+/** Builds the report from the preview's events, the tenant's accepted domains and the run's coexistence facts. */
+export function buildReport(stack: string, events: readonly EngineEvent[], tenantDomains: readonly TenantDomain[], facts?: SnapshotFacts): DriftReport {
     const live = new Map(tenantDomains.map((t) => [t.domainName.toLowerCase(), t]));
     const declared = declaredDomains(events);
     const declaredNames = new Set(declared.map((d) => d.domain));
@@ -171,6 +182,8 @@ export function buildReport(stack: string, events: readonly EngineEvent[], tenan
         .map((t) => ({ domain: t.domainName.toLowerCase(), domainType: t.domainType, matchSubDomains: t.matchSubDomains, outboundOnly: t.outboundOnly }))
         .sort((a, b) => a.domain.localeCompare(b.domain));
     const advisories = declared.flatMap((d) => d.advice);
+    const plan = planSteps(events);
+    const inOutage = outages(tenantDomains, facts, new Map(declared.map((d) => [d.domain, d.signals])));
     return {
         schemaVersion: REPORT_SCHEMA_VERSION,
         stack,
@@ -179,12 +192,15 @@ export function buildReport(stack: string, events: readonly EngineEvent[], tenan
         missing,
         unmanaged,
         advisories,
+        plan,
+        outages: inOutage,
         summary: {
             declared: declared.length,
             drifted: new Set(drift.map((r) => r.domain)).size,
             missing: missing.length,
             unmanaged: unmanaged.length,
             advisories: advisories.length,
+            outages: inOutage.length,
         },
     };
 }
@@ -199,7 +215,9 @@ export function errorReport(stack: string, message: string): DriftReport {
         missing: [],
         unmanaged: [],
         advisories: [],
-        summary: { declared: 0, drifted: 0, missing: 0, unmanaged: 0, advisories: 0 },
+        plan: [],
+        outages: [],
+        summary: { declared: 0, drifted: 0, missing: 0, unmanaged: 0, advisories: 0, outages: 0 },
         error: message,
     };
 }
@@ -229,6 +247,9 @@ export function renderTable(r: DriftReport): string {
         return `drift report for stack ${r.stack}: ERROR (nothing is known about drift)\n${r.error}\n`;
     }
     const out: string[] = [`drift report for stack ${r.stack}: ${r.status === "drift" ? "DRIFT" : "in sync"} (${r.summary.declared} declared domain(s))`];
+    if (r.outages.length > 0) {
+        out.push("", "OUTAGE IN PROGRESS:", ...r.outages.map((o) => `  ${o.message}`));
+    }
     if (r.drift.length > 0) {
         out.push("", table(["DOMAIN", "PROPERTY", "DECLARED", "LIVE"], r.drift.map((d) => [d.domain, d.property, String(d.declared), String(d.live)])));
     }
@@ -237,6 +258,9 @@ export function renderTable(r: DriftReport): string {
     }
     if (r.unmanaged.length > 0) {
         out.push("", "unmanaged (in the tenant, not declared; left untouched):", table(["DOMAIN", "TYPE", "MATCHSUBDOMAINS", "OUTBOUNDONLY"], r.unmanaged.map(unmanagedCells)).replace(/^/gm, "  "));
+    }
+    if (r.plan.length > 0) {
+        out.push("", "what up would do:", ...r.plan.map((p) => `  ${p.domain}: ${planLine(p)}`));
     }
     if (r.advisories.length > 0) {
         out.push("", "advisories (hybrid mail flow; the policy pack reports them too):", ...r.advisories.map((a) => `  [${a.rule}] ${a.message}`));
@@ -259,6 +283,9 @@ export function renderMarkdown(r: DriftReport): string {
         return `### Accepted domains: drift report failed (stack \`${md(r.stack)}\`)\n\nNothing is known about drift:\n\n\`\`\`\n${r.error?.replace(/```/g, "'''")}\n\`\`\`\n`;
     }
     const out = [`### Accepted domains: ${r.status === "drift" ? "tenant differs from code" : "tenant matches code"} (stack \`${md(r.stack)}\`)`, ""];
+    if (r.outages.length > 0) {
+        out.push(...r.outages.map((o) => `> **Outage in progress:** ${md(o.message)}`), "");
+    }
     if (r.drift.length > 0) {
         out.push("| Domain | Property | Declared (code) | Live (tenant) |", "|---|---|---|---|");
         out.push(...r.drift.map((d) => `| ${md(d.domain)} | ${d.property} | ${md(String(d.declared))} | ${md(String(d.live))} |`), "");
@@ -272,6 +299,9 @@ export function renderMarkdown(r: DriftReport): string {
         out.push("<details><summary>Unmanaged domains (in the tenant, not declared; left untouched)</summary>", "");
         out.push("| Domain | DomainType | MatchSubDomains | OutboundOnly |", "|---|---|---|---|");
         out.push(...r.unmanaged.map((u) => `| ${unmanagedCells(u).map(md).join(" | ")} |`), "", "</details>", "");
+    }
+    if (r.plan.length > 0) {
+        out.push("**What `up` would do:**", "", ...r.plan.map((p) => `- ${md(p.domain)}: ${md(planLine(p))}`), "");
     }
     if (r.advisories.length > 0) {
         out.push("**Advisories (hybrid mail flow):**", "", ...r.advisories.map((a) => `- \`${a.rule}\`: ${md(a.message)}`), "");

@@ -15,7 +15,7 @@ import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { buildReport, errorReport, type DriftReport } from "./report";
 import { cliFailure, selectStack } from "./pulumi-cli";
 import { connectionFromStackConfig, readTenantDomains } from "./tenant";
-import { readTenantSnapshot, TENANT_SNAPSHOT_ENV } from "../../components/exchange/snapshot";
+import { readTenantSnapshotWithFacts, TENANT_SNAPSHOT_ENV, type SnapshotFacts } from "../../components/exchange/snapshot";
 import type { LiveDomain } from "../../components/exchange/tenant-reader";
 
 export interface RunOptions {
@@ -91,10 +91,13 @@ async function reportWithSnapshot(opts: RunOptions, log: (line: string) => void,
         return errorReport(stack.name, `the refresh-preview reported errors:\n${failed.join("\n")}`);
     }
     let tenantDomains: LiveDomain[];
+    let facts: SnapshotFacts | undefined;
     try {
-        tenantDomains = readTenantSnapshot(snapshot) ?? (await readStackTenant(stack, log));
+        const seen = readTenantSnapshotWithFacts(snapshot);
+        facts = seen?.facts;
+        tenantDomains = seen?.domains ?? (await readStackTenant(stack, log));
     } catch (error) {
         return errorReport(stack.name, `could not read the tenant's accepted domains: ${message(error)}`);
     }
-    return buildReport(stack.name, events, tenantDomains);
+    return buildReport(stack.name, events, tenantDomains, facts);
 }

@@ -141,6 +141,42 @@ describe("drift report and export against the emulated tenant", function () {
         }
     });
 
+    it("calls out an outage in progress, declared or not, and says per domain what up would do, in Exchange words", async () => {
+        await changeTenant(ws!, (t) => {
+            t.acceptedDomains.find((d) => d.domainName === "contoso.com")!.domainType = "Authoritative";
+            const fabrikam = t.acceptedDomains.find((d) => d.domainName === "fabrikam.com")!;
+            t.acceptedDomains.push({ ...fabrikam, name: "tailspin.example", domainName: "tailspin.example", domainType: "Authoritative", guid: randomUUID() });
+            t.onPremisesOrganizations[0].hybridDomains.push("tailspin.example");
+        });
+        try {
+            const { json, run } = await report(ws!);
+            const outage = (d: string) => json.outages.find((o) => o.domain === d);
+            assert.match(outage("contoso.com")?.message ?? "", /Exchange Online is rejecting mail to on-premises recipients of contoso\.com now \(NDR "550 5\.1\.10/);
+            assert.strictEqual(outage("contoso.com")?.declared, true);
+            assert.match(outage("tailspin.example")?.message ?? "", /tailspin\.example now .*hybrid domain.*by declaring it in exchange:domains/, "an undeclared domain too");
+            assert.strictEqual(outage("fabrikam.com"), undefined, "InternalRelay is no outage");
+            assert.deepStrictEqual(
+                json.plan.map((p) => [p.domain, p.exchange]),
+                [
+                    ["contoso.com", "Set-AcceptedDomain DomainType Authoritative → InternalRelay"],
+                    ["fabrikam.com", "no change"],
+                ],
+            );
+            const table = await runTool(ws!, "drift-report.ts", []);
+            assert.match(table.stdout, /OUTAGE IN PROGRESS:\n  Exchange Online is rejecting mail to on-premises recipients of contoso\.com now/);
+            assert.match(table.stdout, /what up would do:\n  contoso\.com: Set-AcceptedDomain DomainType Authoritative → InternalRelay/);
+            const markdown = await runTool(ws!, "drift-report.ts", ["--markdown"]);
+            assert.match(markdown.stdout, /> \*\*Outage in progress:\*\* Exchange Online is rejecting mail/);
+            assert.ok(run.code === 1);
+        } finally {
+            await changeTenant(ws!, (t) => {
+                t.acceptedDomains = t.acceptedDomains.filter((d) => d.domainName !== "tailspin.example");
+                t.acceptedDomains.find((d) => d.domainName === "contoso.com")!.domainType = "InternalRelay";
+                t.onPremisesOrganizations[0].hybridDomains = t.onPremisesOrganizations[0].hybridDomains.filter((d) => d !== "tailspin.example");
+            });
+        }
+    });
+
     describe("the tools' own errors and help", () => {
         const tool = (script: string, args: string[], env: NodeJS.ProcessEnv = ws!.env) =>
             runCommand(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "scripts", script), "--cwd", ws!.dir, ...args], { cwd: repoRoot, env });

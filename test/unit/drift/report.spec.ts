@@ -148,7 +148,7 @@ describe("drift report (pure)", () => {
 
         it("JSON: the documented schema, version 1", () => {
             const j = JSON.parse(renderJson(r));
-            assert.deepStrictEqual(Object.keys(j).sort(), ["advisories", "drift", "missing", "schemaVersion", "stack", "status", "summary", "unmanaged"]);
+            assert.deepStrictEqual(Object.keys(j).sort(), ["advisories", "drift", "missing", "outages", "plan", "schemaVersion", "stack", "status", "summary", "unmanaged"]);
             assert.strictEqual(j.schemaVersion, 1);
             assert.deepStrictEqual(Object.keys(j.drift[0]).sort(), ["declared", "domain", "exchangeProperty", "live", "property"]);
         });

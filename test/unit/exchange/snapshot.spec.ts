@@ -41,7 +41,7 @@ describe("tenant snapshot", () => {
         const lines: string[] = [];
         const write = snapshotWriterFromEnv({ [TENANT_SNAPSHOT_ENV]: path.join(dir, "missing-dir", "tenant.json") }, (l) => lines.push(l));
         assert.ok(write);
-        write([CONTOSO]);
+        write.onDomains([CONTOSO]);
         assert.equal(lines.length, 1);
         assert.match(lines[0], /could not write the tenant snapshot EXO_TENANT_SNAPSHOT=.*missing-dir/);
     });
