@@ -399,6 +399,12 @@ export const connectionConfigSchema = z.object({
     auth: authConfigSchema,
     /** The pwsh executable; default: the embedded emulator (<project root>/emulator/bin/pwsh). A real tenant sets "pwsh". */
     pwshPath: z.string().min(1, { error: "pwshPath must not be empty; remove it to use the emulator, or set it to pwsh" }).optional(),
+    /**
+     * The emulated tenant's state file for this stack, resolved from the project root (the emulator reads
+     * it as EXO_EMULATOR_STATE; an EXO_EMULATOR_STATE already set in the environment is overridden).
+     * Only the embedded emulator reads it; a real tenant ignores it.
+     */
+    emulatorState: z.string().min(1, { error: "emulatorState must not be empty; remove it or name the tenant file, e.g. .tmp/demo/tenant.json" }).optional(),
     /** Seconds one cmdlet may take before the session counts as hung (then disposed and reconnected). Default 120. */
     commandTimeoutSeconds: z.number({ error: "commandTimeoutSeconds must be a number of seconds, e.g. 120" }).positive().default(120),
     /** Attempts per cmdlet for throttling and lost sessions (validation errors are never retried). Default 5. */

@@ -26,7 +26,7 @@ export type ConfigGetter = (key: string) => unknown;
 /** Keys whose values are objects or numbers (the engine hands them over as strings). */
 const STRUCTURED_KEYS = new Set(["auth", "domains", "commandTimeoutSeconds", "maxAttempts", "retryDelayMs", "entra"]);
 
-const ALL_KEYS = ["organization", "auth", "pwshPath", "domains", "commandTimeoutSeconds", "maxAttempts", "retryDelayMs", "entra"] as const;
+const ALL_KEYS = ["organization", "auth", "pwshPath", "emulatorState", "domains", "commandTimeoutSeconds", "maxAttempts", "retryDelayMs", "entra"] as const;
 
 /** A config error listing every problem found. */
 export class ConfigError extends Error {
@@ -131,12 +131,18 @@ function resolvePwsh(p: string | undefined): string {
 
 /** Reads the connection settings (provider side). Throws ConfigError. */
 export function readConnectionConfig(get: ConfigGetter): ConnectionSettings {
-    const raw = collect(get, ["organization", "auth", "pwshPath", "commandTimeoutSeconds", "maxAttempts", "retryDelayMs"]);
+    const raw = collect(get, ["organization", "auth", "pwshPath", "emulatorState", "commandTimeoutSeconds", "maxAttempts", "retryDelayMs"]);
     const parsed = connectionConfigSchema.safeParse(raw);
     if (!parsed.success) {
         throw new ConfigError(formatIssues(raw, parsed.error.issues));
     }
-    return { ...parsed.data, pwshPath: resolvePwsh(parsed.data.pwshPath) };
+    return resolved(parsed.data);
+}
+
+/** pwshPath as a command or an absolute path; emulatorState absolute, from the project root. */
+function resolved<T extends ConnectionConfig>(c: T): T & { pwshPath: string } {
+    const emulatorState = c.emulatorState === undefined ? {} : { emulatorState: path.resolve(projectRoot(), c.emulatorState) };
+    return { ...c, ...emulatorState, pwshPath: resolvePwsh(c.pwshPath) };
 }
 
 /** Levenshtein distance, for did-you-mean (keys are short). */
@@ -195,7 +201,7 @@ export function readStackConfig(get: ConfigGetter, allKeys: readonly string[] = 
     if (problems.length > 0 || !parsed.success) {
         throw new ConfigError(problems);
     }
-    return { ...parsed.data, pwshPath: resolvePwsh(parsed.data.pwshPath) };
+    return resolved(parsed.data);
 }
 
 /** A domain as exchange:domains declares it: what the provider needs to plan its reads. */

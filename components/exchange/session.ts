@@ -141,6 +141,8 @@ export class ExchangeSession implements CommandRunner {
             executableOptions: { "-NoProfile": true, "-NonInteractive": true },
             invocationTimeout: this.settings.commandTimeoutSeconds * 1000,
             throwOnInvocationError: false,
+            // exchange:emulatorState names the emulated tenant for this stack (only the emulator reads it).
+            ...(this.settings.emulatorState ? { spawnOptions: { env: { ...process.env, EXO_EMULATOR_STATE: this.settings.emulatorState } } } : {}),
         });
         this.stats.starts++;
         const internals = shell as unknown as ShellInternals;

@@ -53,6 +53,12 @@ describe("config", () => {
         assert.equal(readConnectionConfig(getter({ ...base, "exchange:pwshPath": "./bin/pwsh" })).pwshPath, path.resolve("bin/pwsh"));
     });
 
+    it("emulatorState resolves from the project root, not the current directory", () => {
+        const c = readConnectionConfig(getter({ ...base, "exchange:emulatorState": ".tmp/demo/tenant.json" }));
+        assert.equal(c.emulatorState, path.join(path.resolve(__dirname, "..", "..", ".."), ".tmp", "demo", "tenant.json"));
+        assert.equal(readConnectionConfig(getter(base)).emulatorState, undefined);
+    });
+
     it("refuses unknown exchange:* keys with did-you-mean, and leaves other namespaces alone", () => {
         const keys = [...Object.keys(base), "exchange:commandTimeoutSecond", "exchange:organisation", "aws:region", "exchange:retries"];
         const p = problems(() => readStackConfig(getter({ ...base, "exchange:commandTimeoutSecond": "30" }), keys));
