@@ -11,6 +11,7 @@
  *     missing: [{ domain }], unmanaged: [{ domain, domainType, matchSubDomains, outboundOnly }],
  *     advisories: [{ domain, rule, message }],
  *     plan: [{ domain, action, exchange, refused? }], outages: [{ domain, declared, signals, message }],
+ *     exemptions: [{ domain, key, reason, approvedBy, expires, expired }],
  *     summary: { declared, drifted, missing, unmanaged, advisories, outages }, error?: string }
  * Advisories are the hybrid findings the policy pack's advisory rules report (components/hybrid-advice.ts);
  * they never change the status.
@@ -74,8 +75,21 @@ export interface DriftReport {
     plan: PlanStep[];
     /** Domains in the KB 2510049 outage now (Authoritative while coexistence signals hold), declared or not. */
     outages: Outage[];
+    /** The stack's reviewed exceptions to the provider's guard, with who approved them and until when. */
+    exemptions: StackExemption[];
     summary: { declared: number; drifted: number; missing: number; unmanaged: number; advisories: number; outages: number };
     error?: string;
+}
+
+/** A domain's authoritativeDespiteCoexistence, as the report lists it. */
+export interface StackExemption {
+    domain: string;
+    key: "authoritativeDespiteCoexistence";
+    reason: string;
+    approvedBy: string;
+    expires: string;
+    /** Past its last day: no longer counts. */
+    expired: boolean;
 }
 
 /** What the program declares for one domain, and what the engine saw live. */
@@ -90,9 +104,12 @@ export interface DeclaredDomain {
     advice: Advice[];
     /** Its coexistence signals, as phrases (none when the inputs lack them). */
     signals: string[];
+    /** Its override of the provider's guard, when declared. */
+    override?: { reason: string; approvedBy: string; expires: string };
 }
 
 const adviceInputsSchema = acceptedDomainInputsSchema.pick({ domainName: true, domainType: true, matchSubDomains: true, coexistence: true, duplicates: true });
+const overrideInputsSchema = acceptedDomainInputsSchema.pick({ authoritativeDespiteCoexistence: true });
 
 type Props = Record<string, unknown>;
 
@@ -133,7 +150,16 @@ export function declaredDomains(events: readonly EngineEvent[]): DeclaredDomain[
         const checked = adviceInputsSchema.safeParse(inputs);
         const advice = checked.success ? hybridAdvice(checked.data) : [];
         const signals = checked.success ? coexistenceSignalList(checked.data.coexistence, inputs.directorySynced === true).map((x) => x.text) : [];
-        byDomain.set(domain, { domain, declared: declared as DomainSettings, refreshed, drift, advice, signals });
+        const override = overrideInputsSchema.safeParse(inputs);
+        byDomain.set(domain, {
+            domain,
+            declared: declared as DomainSettings,
+            refreshed,
+            drift,
+            advice,
+            signals,
+            ...(override.success && override.data.authoritativeDespiteCoexistence ? { override: override.data.authoritativeDespiteCoexistence } : {}),
+        });
     }
     return [...byDomain.values()].sort((a, b) => a.domain.localeCompare(b.domain));
 }
@@ -194,6 +220,9 @@ export function buildReport(stack: string, events: readonly EngineEvent[], tenan
         advisories,
         plan,
         outages: inOutage,
+        exemptions: declared.flatMap((d) =>
+            d.override ? [{ domain: d.domain, key: "authoritativeDespiteCoexistence" as const, ...d.override, expired: d.override.expires < new Date().toISOString().slice(0, 10) }] : [],
+        ),
         summary: {
             declared: declared.length,
             drifted: new Set(drift.map((r) => r.domain)).size,
@@ -217,6 +246,7 @@ export function errorReport(stack: string, message: string): DriftReport {
         advisories: [],
         plan: [],
         outages: [],
+        exemptions: [],
         summary: { declared: 0, drifted: 0, missing: 0, unmanaged: 0, advisories: 0, outages: 0 },
         error: message,
     };
@@ -241,6 +271,10 @@ function unmanagedCells(u: UnmanagedDomain): string[] {
     return [u.domain, u.domainType, String(u.matchSubDomains), String(u.outboundOnly)];
 }
 
+function exemptionLine(e: StackExemption): string {
+    return `${e.domain}: ${e.key} approved by ${e.approvedBy}, ${e.expired ? `EXPIRED on ${e.expires} (no longer counts)` : `valid until ${e.expires}`}: ${e.reason}`;
+}
+
 /** The readable table (default output). */
 export function renderTable(r: DriftReport): string {
     if (r.status === "error") {
@@ -261,6 +295,9 @@ export function renderTable(r: DriftReport): string {
     }
     if (r.plan.length > 0) {
         out.push("", "what up would do:", ...r.plan.map((p) => `  ${p.domain}: ${planLine(p)}`));
+    }
+    if (r.exemptions.length > 0) {
+        out.push("", "exemptions in use (Authoritative despite coexistence signals):", ...r.exemptions.map((e) => `  ${exemptionLine(e)}`));
     }
     if (r.advisories.length > 0) {
         out.push("", "advisories (hybrid mail flow; the policy pack reports them too):", ...r.advisories.map((a) => `  [${a.rule}] ${a.message}`));
@@ -302,6 +339,9 @@ export function renderMarkdown(r: DriftReport): string {
     }
     if (r.plan.length > 0) {
         out.push("**What `up` would do:**", "", ...r.plan.map((p) => `- ${md(p.domain)}: ${md(planLine(p))}`), "");
+    }
+    if (r.exemptions.length > 0) {
+        out.push("**Exemptions in use:**", "", ...r.exemptions.map((e) => `- ${md(exemptionLine(e))}`), "");
     }
     if (r.advisories.length > 0) {
         out.push("**Advisories (hybrid mail flow):**", "", ...r.advisories.map((a) => `- \`${a.rule}\`: ${md(a.message)}`), "");

@@ -6,6 +6,7 @@
  * users is routed instead of NDR'd, and a second preview has nothing to do.
  */
 import * as assert from "assert";
+import * as path from "path";
 import { simulateRoute } from "../../emulator";
 import {
     configureExchange,
@@ -13,6 +14,8 @@ import {
     journal,
     pulumi,
     removeWorkspace,
+    repoRoot,
+    runCommand,
     seedTenant,
     setConfig,
     tenant,
@@ -127,6 +130,10 @@ describe("KB story: a synced domain made Authoritative is fixed by code", functi
             assert.strictEqual(r.code, 0, r.output);
             assert.match(r.output, /contoso\.com: Authoritative despite coexistence signals .* by authoritativeDespiteCoexistence approved by exchange-admins@contoso\.com, valid until 2999-12-31/);
             assert.strictEqual(tenant(ws!).acceptedDomains.find((d) => d.domainName === "contoso.com")?.domainType, "Authoritative");
+            // The drift report lists the exemption in use, and the outage it knowingly allows.
+            const report = await runCommand(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "scripts", "drift-report.ts"), "--cwd", ws!.dir, "--stack", ws!.stack], { cwd: repoRoot, env: ws!.env });
+            assert.match(report.stdout, /exemptions in use .*\n  contoso\.com: authoritativeDespiteCoexistence approved by exchange-admins@contoso\.com, valid until 2999-12-31: all mailboxes moved/);
+            assert.match(report.stdout, /OUTAGE IN PROGRESS:\n  Exchange Online is rejecting mail to on-premises recipients of contoso\.com now/);
         });
     });
 });

@@ -127,6 +127,21 @@ describe("drift report (pure)", () => {
         });
     });
 
+    describe("exemptions", () => {
+        it("lists each domain's authoritativeDespiteCoexistence with approver and expiry, expired ones marked", () => {
+            const withOverride = (domain: string, expires: string) => ({
+                ...inputs(domain, { domainType: "Authoritative" }),
+                coexistence: { hybridDomain: true, onPremisesConnectors: [], subdomainConnectors: [], syncedRecipients: "found" },
+                duplicates: [],
+                authoritativeDespiteCoexistence: { reason: "moved", approvedBy: "ann@contoso.com", expires },
+            });
+            const r = buildReport("prod", [step("same", withOverride("contoso.com", "2999-12-31"), inputs("contoso.com")), step("same", withOverride("fabrikam.com", "2020-01-31"), inputs("fabrikam.com"))], [CONTOSO, FABRIKAM]);
+            assert.deepStrictEqual(r.exemptions.map((e) => [e.domain, e.approvedBy, e.expires, e.expired]), [["contoso.com", "ann@contoso.com", "2999-12-31", false], ["fabrikam.com", "ann@contoso.com", "2020-01-31", true]]);
+            assert.match(renderTable(r), /exemptions in use.*\n  contoso\.com: authoritativeDespiteCoexistence approved by ann@contoso\.com, valid until 2999-12-31: moved/);
+            assert.match(renderTable(r), /fabrikam\.com: .*EXPIRED on 2020-01-31/);
+        });
+    });
+
     describe("errors", () => {
         it("an error report is neither in sync nor drift: exit 2", () => {
             const r = errorReport("prod", "could not read the tenant's accepted domains: AADSTS7000215");
@@ -148,7 +163,7 @@ describe("drift report (pure)", () => {
 
         it("JSON: the documented schema, version 1", () => {
             const j = JSON.parse(renderJson(r));
-            assert.deepStrictEqual(Object.keys(j).sort(), ["advisories", "drift", "missing", "outages", "plan", "schemaVersion", "stack", "status", "summary", "unmanaged"]);
+            assert.deepStrictEqual(Object.keys(j).sort(), ["advisories", "drift", "exemptions", "missing", "outages", "plan", "schemaVersion", "stack", "status", "summary", "unmanaged"]);
             assert.strictEqual(j.schemaVersion, 1);
             assert.deepStrictEqual(Object.keys(j.drift[0]).sort(), ["declared", "domain", "exchangeProperty", "live", "property"]);
         });
