@@ -33,6 +33,16 @@ describe("errors under the real CLI", function () {
         assert.doesNotMatch(r.output, /not-the-token/, "the secret is never printed");
     });
 
+    it("a wrong exchange:organization is blamed on exchange:organization, not on exchange:auth", async () => {
+        await setConfig(ws!, { "exchange:organization": "fabrikam-typo.onmicrosoft.com" });
+        const r = await pulumi(ws!, ["preview"]);
+        assert.notStrictEqual(r.code, 0, r.output);
+        assert.match(r.output, /AADSTS90002/);
+        assert.match(r.output, /exchange:organization/);
+        assert.doesNotMatch(r.output, /check exchange:auth/);
+        assert.doesNotMatch(r.output, STACK_TRACE_LINE);
+    });
+
     it("exchange:commandTimeoutSecond is refused, naming exchange:commandTimeoutSeconds", async () => {
         await setConfig(ws!, { "exchange:commandTimeoutSecond": 30 });
         const r = await pulumi(ws!, ["preview"]);
