@@ -223,7 +223,8 @@ describe("hostile input through the real CLI", function () {
     it("upper case, a trailing dot and IDN are normalised and applied to exactly those domains", async () => {
         writeStackConfig(ws, {
             ...base,
-            "exchange:domains": { "FABRIKAM.COM.": { type: "Authoritative" }, "BÜCHER.example": { type: "InternalRelay" } },
+            // fabrikam.com is a synced hybrid domain: InternalRelay with matchSubDomains (Authoritative would be refused by the guard).
+            "exchange:domains": { "FABRIKAM.COM.": { type: "InternalRelay", matchSubDomains: true }, "BÜCHER.example": { type: "InternalRelay" } },
         });
         const from = journal(ws).length;
         const r = await pulumi(ws, ["up", "--yes", "--skip-preview"]);
@@ -233,7 +234,7 @@ describe("hostile input through the real CLI", function () {
         const sets = entries.filter((e) => e.cmdlet === "Set-AcceptedDomain").map((e) => (e.params as Entry).Identity).sort();
         assert.deepStrictEqual(sets, ["fabrikam.com", "xn--bcher-kva.example"]);
         const after = tenant(ws);
-        assert.strictEqual(after.acceptedDomains.find((d) => d.domainName === "fabrikam.com")?.domainType, "Authoritative");
+        assert.strictEqual(after.acceptedDomains.find((d) => d.domainName === "fabrikam.com")?.matchSubDomains, true);
         assert.strictEqual(after.acceptedDomains.find((d) => d.domainName === "xn--bcher-kva.example")?.domainType, "InternalRelay");
         const others = (list: { domainName: string }[]) => list.filter((d) => !["fabrikam.com", "xn--bcher-kva.example"].includes(d.domainName));
         assert.deepStrictEqual(others(JSON.parse(domainsOf(after))), others(JSON.parse(start)), "no other domain changed");
