@@ -16,9 +16,9 @@
  *   filter is matched by the service, and its result pages cost latency.pageMs each (interpreter.ts).
  */
 import { exoErrors, psErrors } from "../errors";
-import { matchesIdentity, recipientObject } from "../exo-objects";
-import { FilterError, evaluateFilter, innerWildcards, parseFilter } from "../opath";
-import { RECIPIENT_FILTERABLE, recipientProperty } from "../recipients";
+import { recipientObject } from "../exo-objects";
+import { FilterError, innerWildcards, parseFilter } from "../opath";
+import { RECIPIENT_FILTERABLE, selectRecipients } from "../recipients";
 import { limitResults } from "../result-size";
 import type { RecipientState, TenantState } from "../state";
 import { PSObject, type Value } from "../values";
@@ -104,25 +104,14 @@ export const getExoRecipient: CmdletDef = {
                 return [];
             }
         }
-        let all: readonly RecipientState[] = state.recipients;
         const identity = ctx.params.get("Identity") ?? ctx.params.get("PrimarySmtpAddress") ?? ctx.params.get("ExternalDirectoryObjectId");
-        if (typeof identity === "string") {
-            all = all.filter((r) => matchesIdentity(identity, [r.name, r.primarySmtpAddress, r.guid, ...r.emailAddresses.map((a) => a.replace(/^smtp:/i, ""))]));
-            if (all.length === 0) {
-                ctx.writeError(exoErrors.notFound(ctx.cmdlet, identity, server));
-                return [];
-            }
-        }
-        const types = ctx.params.get("RecipientType");
-        if (Array.isArray(types)) all = all.filter((r) => types.some((t) => String(t).toLowerCase() === r.recipientType.toLowerCase()));
-        const details = ctx.params.get("RecipientTypeDetails");
-        if (Array.isArray(details)) all = all.filter((r) => details.some((t) => String(t).toLowerCase() === (r.recipientTypeDetails ?? r.recipientType).toLowerCase()));
-        if (filter) {
-            const f = filter;
-            all = all.filter((r) => evaluateFilter(f, (p) => recipientProperty(r, p)));
+        const selected = selectRecipients(state.recipients, ctx.params, identity, filter);
+        if (!selected.found) {
+            ctx.writeError(exoErrors.notFound(ctx.cmdlet, String(identity), server));
+            return [];
         }
         const props = ctx.params.get("Properties");
         const extra = setNames.some((s) => s.toLowerCase() === "all") ? "all" : Array.isArray(props) ? props.map(String) : [];
-        return limitResults(ctx, all).map((r) => exoRecipientObject(r, state, extra));
+        return limitResults(ctx, selected.recipients).map((r) => exoRecipientObject(r, state, extra));
     },
 };

@@ -10,9 +10,9 @@
  * Name, DisplayName, ExternalEmailAddress. Default -ResultSize is 1000.
  */
 import { exoErrors, psErrors } from "../errors";
-import { matchesIdentity, recipientObject } from "../exo-objects";
-import { FilterError, evaluateFilter, parseFilter } from "../opath";
-import { RECIPIENT_FILTERABLE, recipientProperty } from "../recipients";
+import { recipientObject } from "../exo-objects";
+import { FilterError, parseFilter } from "../opath";
+import { RECIPIENT_FILTERABLE, selectRecipients } from "../recipients";
 import { limitResults } from "../result-size";
 import { EXO_MODULE, type CmdletDef, type ParamSpec } from "./types";
 
@@ -55,22 +55,11 @@ export const getRecipient: CmdletDef = {
         }
         const state = await ctx.readTenant();
         const identity = ctx.params.get("Identity");
-        let all = state.recipients;
-        if (typeof identity === "string") {
-            all = all.filter((r) => matchesIdentity(identity, [r.name, r.primarySmtpAddress, r.guid, ...r.emailAddresses.map((a) => a.replace(/^smtp:/i, ""))]));
-            if (all.length === 0) {
-                ctx.writeError(exoErrors.notFound(ctx.cmdlet, identity, state.organization.domainController));
-                return [];
-            }
+        const selected = selectRecipients(state.recipients, ctx.params, identity, filter);
+        if (!selected.found) {
+            ctx.writeError(exoErrors.notFound(ctx.cmdlet, String(identity), state.organization.domainController));
+            return [];
         }
-        const types = ctx.params.get("RecipientType");
-        if (Array.isArray(types)) all = all.filter((r) => types.some((t) => String(t).toLowerCase() === r.recipientType.toLowerCase()));
-        const details = ctx.params.get("RecipientTypeDetails");
-        if (Array.isArray(details)) all = all.filter((r) => details.some((t) => String(t).toLowerCase() === (r.recipientTypeDetails ?? r.recipientType).toLowerCase()));
-        if (filter) {
-            const f = filter;
-            all = all.filter((r) => evaluateFilter(f, (p) => recipientProperty(r, p)));
-        }
-        return limitResults(ctx, all).map(recipientObject);
+        return limitResults(ctx, selected.recipients).map(recipientObject);
     },
 };
