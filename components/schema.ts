@@ -201,15 +201,14 @@ export const MANAGED_SETTINGS = ["domainType", "matchSubDomains", "outboundOnly"
 
 const booleanInput = (key: string) => z.boolean({ error: `${key} must be true or false` });
 
-/** A calendar date as YYYY-MM-DD that exists (2025-02-30 does not). */
-const isoDateSchema = z.string().refine(
-    (text) => {
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-        const parsed = new Date(`${text}T00:00:00Z`);
-        return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === text;
-    },
-    { error: "expires must be the last day the override holds, as YYYY-MM-DD (UTC), e.g. 2030-12-31" },
-);
+/** Whether the text is a calendar date as YYYY-MM-DD that exists (2025-02-30 does not: Date rolls it over). */
+export function isRealDate(text: string): boolean {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+    const parsed = new Date(`${text}T00:00:00Z`);
+    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === text;
+}
+
+const isoDateSchema = z.string().refine(isRealDate, { error: "expires must be the last day the override holds, as YYYY-MM-DD (UTC), e.g. 2030-12-31" });
 
 const requiredText = (key: string, what: string) => z.string({ error: `${key} is required: ${what}` }).trim().min(1, { error: `${key} must not be empty: ${what}` });
 

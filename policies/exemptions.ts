@@ -13,6 +13,7 @@
  * "restore", since policy packs do not see deletes (DESIGN.md, Principles).
  */
 import { z } from "zod";
+import { isRealDate } from "../components/schema";
 import { domainMatches, domainNameSchema } from "./domains";
 
 export const exemptionSchema = z.strictObject({
@@ -36,15 +37,6 @@ export type ExemptionVerdict =
     | { exempt: false; notes: string[] };
 
 const REQUIRED_FIELDS = ["reason", "approvedBy", "expires"] as const;
-
-function isRealDate(text: string): boolean {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-        return false;
-    }
-    const parsed = new Date(`${text}T00:00:00Z`);
-    // Date rolls 2025-02-30 over to March; a round trip catches it.
-    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === text;
-}
 
 /** Why one exemption does not count today, or undefined when it does. */
 function problemsOf(exemption: Exemption, today: string): string | undefined {

@@ -103,7 +103,7 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
     };
     if (!live) {
         // Preview must not pass in silence for a domain up can only fail on.
-        say(`${missingDomain(d.domainName).message.replace(" Nothing was changed.", "")} (up will fail on it)`);
+        say(`${missingDomainText(d.domainName)} (up will fail on it)`);
     } else {
         // Said at preview too, where no policy pack may run: what up will refuse, or which override it will use.
         const verdict = guardFor(inputs, live.domainType);
@@ -175,11 +175,15 @@ export async function diff(_id: string, olds: AcceptedDomainOutputs, news: Accep
     return { changes: decision.changes, replaces: decision.replaces };
 }
 
-function missingDomain(domainName: string): Error {
-    return new Error(
+function missingDomainText(domainName: string): string {
+    return (
         `${domainName} is not an accepted domain of this tenant. Exchange Online can't create accepted domains: ` +
-            `add and verify it in Microsoft 365 first (admin center > Settings > Domains), then run again. Nothing was changed.`,
+        `add and verify it in Microsoft 365 first (admin center > Settings > Domains), then run again.`
     );
+}
+
+function missingDomain(domainName: string): Error {
+    return new Error(`${missingDomainText(domainName)} Nothing was changed.`);
 }
 
 async function liveOrMissing(domainName: string): Promise<LiveDomain> {

@@ -3,11 +3,11 @@
  * Exchange words, from a refresh-preview's engine events (pure; the drift report renders them).
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { guardAuthoritative } from "../../components/authoritative-guard";
+import { guardAuthoritative, guardClock } from "../../components/authoritative-guard";
 import { coexistenceSignalList } from "../../components/coexistence-signals";
 import { microsoftDomainKind } from "../../components/microsoft-domains";
 import { ACCEPTED_DOMAIN_TYPE, acceptedDomainInputsSchema, acceptedDomainOutputsSchema } from "../../components/schema";
-import { recipientDomainCovers } from "../../components/exchange/tenant-reader";
+import { signalsFor } from "../../components/exchange/tenant-reader";
 import type { SnapshotFacts } from "../../components/exchange/snapshot";
 
 export interface PlanStep {
@@ -35,8 +35,6 @@ function setText(drift: Record<string, string>): string {
         .join(", ");
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
-
 /** The plan for every domain the preview touched: declared ones (create/same/update) and removed ones (delete). */
 export function planSteps(events: readonly EngineEvent[]): PlanStep[] {
     const steps = new Map<string, PlanStep>();
@@ -57,7 +55,7 @@ export function planSteps(events: readonly EngineEvent[]): PlanStep[] {
                 liveType: o.domainType,
                 signals: coexistenceSignalList(o.coexistence, o.directorySynced),
                 override: o.authoritativeDespiteCoexistence,
-                today: today(),
+                today: guardClock.today(),
             });
             const exchange = `restore to ${o.original.domainType} (Set-AcceptedDomain back to the settings recorded at adoption)`;
             steps.set(o.domainName, verdict.allowed ? { domain: o.domainName, action: "restore", exchange } : { domain: o.domainName, action: "restore", exchange, refused: "coexistence signals hold (KB 2510049); up fails and leaves it as it is" });
@@ -77,7 +75,7 @@ export function planSteps(events: readonly EngineEvent[]): PlanStep[] {
             liveType,
             signals: coexistenceSignalList(d.coexistence, d.directorySynced),
             override: d.authoritativeDespiteCoexistence,
-            today: today(),
+            today: guardClock.today(),
         });
         steps.set(d.domainName, verdict.allowed ? { domain: d.domainName, action, exchange } : { domain: d.domainName, action, exchange, refused: "coexistence signals hold (KB 2510049); up fails and sends no Set" });
     }
@@ -105,19 +103,8 @@ export function outages(
         if (t.domainType !== "Authoritative" || microsoftDomainKind(domain) !== undefined) continue;
         const signals = new Set(declaredSignals.get(domain) ?? []);
         if (facts) {
-            const list = coexistenceSignalList(
-                {
-                    hybridDomain: facts.hybridDomains.map((h) => h.toLowerCase()).includes(domain),
-                    onPremisesConnectors: facts.onPremisesConnectors
-                        .filter((c) => c.allAcceptedDomains || c.recipientDomains.some((r) => recipientDomainCovers(r, domain)))
-                        .map((c) => c.name)
-                        .sort(),
-                    subdomainConnectors: [],
-                    syncedRecipients: "not-read",
-                },
-                false,
-            );
-            for (const s of list) signals.add(s.text);
+            const tenant = signalsFor({ hybridDomains: new Set(facts.hybridDomains.map((h) => h.toLowerCase())), onPremisesConnectors: facts.onPremisesConnectors }, domain, "not-read");
+            for (const s of coexistenceSignalList(tenant, false)) signals.add(s.text);
         }
         if (signals.size === 0) continue;
         out.push({

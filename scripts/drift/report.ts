@@ -17,6 +17,7 @@
  * they never change the status.
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { guardClock } from "../../components/authoritative-guard";
 import { coexistenceSignalList } from "../../components/coexistence-signals";
 import type { SnapshotFacts } from "../../components/exchange/snapshot";
 import { hybridAdvice, type Advice } from "../../components/hybrid-advice";
@@ -221,7 +222,7 @@ export function buildReport(stack: string, events: readonly EngineEvent[], tenan
         plan,
         outages: inOutage,
         exemptions: declared.flatMap((d) =>
-            d.override ? [{ domain: d.domain, key: "authoritativeDespiteCoexistence" as const, ...d.override, expired: d.override.expires < new Date().toISOString().slice(0, 10) }] : [],
+            d.override ? [{ domain: d.domain, key: "authoritativeDespiteCoexistence" as const, ...d.override, expired: d.override.expires < guardClock.today() }] : [],
         ),
         summary: {
             declared: declared.length,
