@@ -78,7 +78,11 @@ const outboundConnectorRow = z.object({
     Enabled: boolish.nullish(),
 });
 
-const recipientRow = z.object({ Name: z.string().nullish(), EmailAddresses: z.array(z.string()).nullish() });
+/** One recipient of the synced-recipient query; a single proxy address may come back as a plain string. */
+export const syncedRecipientRow = z.object({
+    Name: z.string().nullish(),
+    EmailAddresses: z.union([z.array(z.string()), z.string().transform((a) => [a])]).nullish(),
+});
 
 /**
  * Parses a read's ConvertTo-Json output: nothing = [], one object = [object], an array as is.
@@ -161,7 +165,7 @@ export class TenantReader {
     /** Whether directory-synced recipients have an address in a domain: concurrent questions pooled into few queries. */
     private readonly synced = new SyncedRecipientPool(
         async (domains) => {
-            const [first] = await this.rows(getDirSyncedRecipientIn(domains), recipientRow);
+            const [first] = await this.rows(getDirSyncedRecipientIn(domains), syncedRecipientRow);
             return first ? { found: true, addresses: first.EmailAddresses ?? [] } : { found: false };
         },
         SYNCED_QUERY_MAX_DOMAINS,

@@ -2,10 +2,19 @@ import { strict as assert } from "assert";
 import { z } from "zod";
 import { ExchangeError, NotFoundError } from "../../../components/exchange/errors";
 import { ExchangeSession } from "../../../components/exchange/session";
-import { parseJsonRows, recipientDomainCovers, TenantReader } from "../../../components/exchange/tenant-reader";
+import { parseJsonRows, recipientDomainCovers, syncedRecipientRow, TenantReader } from "../../../components/exchange/tenant-reader";
 import { kbTenant, type Tenant } from "./emulated-tenant";
 
 describe("tenant reader", () => {
+    describe("#syncedRecipientRow", () => {
+        it("a single proxy address that came back as a plain string reads as a list of one", () => {
+            const rows = parseJsonRows("Get-EXORecipient", '#exo-result:{"Name":"u1","EmailAddresses":"SMTP:u1@contoso.com"}', syncedRecipientRow);
+            assert.deepEqual(rows, [{ Name: "u1", EmailAddresses: ["SMTP:u1@contoso.com"] }]);
+            const many = parseJsonRows("Get-EXORecipient", '#exo-result:{"Name":"u2","EmailAddresses":["SMTP:u2@a.com","smtp:u2@b.com"]}', syncedRecipientRow);
+            assert.deepEqual(many[0].EmailAddresses, ["SMTP:u2@a.com", "smtp:u2@b.com"]);
+        });
+    });
+
     describe("#parseJsonRows booleans", () => {
         it('reads "True"/"False" strings as booleans (V3 may serialise some that way; unverified)', async () => {
             const reader = new TenantReader({
