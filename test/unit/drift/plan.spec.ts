@@ -1,7 +1,6 @@
 /** The plan in Exchange words and the outage call-out, from engine events shaped like the Automation API's. */
 import * as assert from "assert";
-import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
-import { ACCEPTED_DOMAIN_TYPE } from "../../../components/schema";
+import { step } from "./events";
 import { outages, planLine, planSteps } from "../../../scripts/drift/plan";
 
 const NO_SIGNALS = { hybridDomain: false, onPremisesConnectors: [], subdomainConnectors: [], syncedRecipients: "none" };
@@ -11,34 +10,18 @@ function inputs(domain: string, over: Record<string, unknown> = {}) {
     return { domainName: domain, domainType: "InternalRelay", matchSubDomains: false, outboundOnly: false, directorySynced: false, onDelete: "retain", coexistence: NO_SIGNALS, drift: {}, duplicates: [], ...over };
 }
 
-function event(op: OpType, news: Record<string, unknown> | undefined, old?: Record<string, unknown>): EngineEvent {
-    return {
-        sequence: 0,
-        timestamp: 0,
-        resourcePreEvent: {
-            metadata: {
-                op,
-                urn: "",
-                type: ACCEPTED_DOMAIN_TYPE,
-                provider: "",
-                old: old ? { type: ACCEPTED_DOMAIN_TYPE, urn: "", id: "x", parent: "", provider: "", inputs: {}, outputs: old } : undefined,
-                new: news ? { type: ACCEPTED_DOMAIN_TYPE, urn: "", id: "x", parent: "", provider: "", inputs: news, outputs: {} } : undefined,
-            },
-        },
-    } as EngineEvent;
-}
 
 describe("drift plan (pure)", () => {
     it("says per domain what up would do, in Exchange words", () => {
         const original = { domainType: "Authoritative", matchSubDomains: false, outboundOnly: false };
         const steps = planSteps([
-            event("create", inputs("a.example")),
-            event("create", inputs("b.example", { drift: { domainType: "Authoritative -> InternalRelay" } })),
-            event("same", inputs("c.example")),
-            event("update", inputs("d.example", { drift: { matchSubDomains: "false -> true" }, matchSubDomains: true })),
-            event("delete", undefined, { ...inputs("e.example"), identity: "e.example", original }),
-            event("delete", undefined, { ...inputs("f.example", { onDelete: "restore", coexistence: HYBRID }), identity: "f.example", original }),
-            event("update", inputs("g.example", { domainType: "Authoritative", coexistence: HYBRID, drift: { domainType: "InternalRelay -> Authoritative" } })),
+            step("create", inputs("a.example")),
+            step("create", inputs("b.example", { drift: { domainType: "Authoritative -> InternalRelay" } })),
+            step("same", inputs("c.example")),
+            step("update", inputs("d.example", { drift: { matchSubDomains: "false -> true" }, matchSubDomains: true })),
+            step("delete", undefined, { ...inputs("e.example"), identity: "e.example", original }),
+            step("delete", undefined, { ...inputs("f.example", { onDelete: "restore", coexistence: HYBRID }), identity: "f.example", original }),
+            step("update", inputs("g.example", { domainType: "Authoritative", coexistence: HYBRID, drift: { domainType: "InternalRelay -> Authoritative" } })),
         ]);
         assert.deepStrictEqual(
             steps.map((p) => [p.domain, planLine(p)]),

@@ -4,8 +4,7 @@
  * e2e spec for the same under the real engine).
  */
 import * as assert from "assert";
-import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
-import { ACCEPTED_DOMAIN_TYPE } from "../../../components/schema";
+import { step } from "./events";
 import {
     buildReport,
     declaredDomains,
@@ -26,22 +25,6 @@ function inputs(domain: string, settings: Partial<TenantDomain> = {}, drift: Rec
     return { domainName: domain, domainType: "InternalRelay", matchSubDomains: false, outboundOnly: false, directorySynced: false, onDelete: "retain", drift, ...settings };
 }
 
-function step(op: OpType, news: Record<string, unknown>, oldOutputs?: Record<string, unknown>): EngineEvent {
-    return {
-        sequence: 0,
-        timestamp: 0,
-        resourcePreEvent: {
-            metadata: {
-                op,
-                urn: `urn:pulumi:s::p::${ACCEPTED_DOMAIN_TYPE}::${String(news.domainName)}`,
-                type: ACCEPTED_DOMAIN_TYPE,
-                provider: "",
-                old: oldOutputs ? { type: ACCEPTED_DOMAIN_TYPE, urn: "", id: "x", parent: "", provider: "", inputs: {}, outputs: oldOutputs } : undefined,
-                new: { type: ACCEPTED_DOMAIN_TYPE, urn: "", id: "x", parent: "", provider: "", inputs: news, outputs: {} },
-            },
-        },
-    } as EngineEvent;
-}
 
 describe("drift report (pure)", () => {
     describe("declaredDomains", () => {
