@@ -6,436 +6,341 @@
 // "403 Forbidden: This module version is not available" for every version and
 // pseudo-version), and without a host the CLI can run neither a Node.js program
 // nor a Node.js policy pack (v3.274.1 starts policy packs through the host's
-// RunPlugin). This host implements the pulumirpc.LanguageRuntime contract from
-// the published proto package and delegates the actual work to the entry points
-// that the @pulumi/pulumi npm package ships:
+// RunPlugin). This host implements the pulumirpc.LanguageRuntime contract and
+// delegates the actual work to the entry points that the @pulumi/pulumi npm
+// package ships, resolved by Node itself from the program's directory:
 //
-//	Run        -> node <sdk>/cmd/run [flags] <program>               (stack programs)
-//	RunPlugin  -> node <sdk>/cmd/run-policy-pack <engine> <pack dir> (analyzers)
-//	              node <sdk>/cmd/run-plugin <plugin dir> [args]      (resource plugins)
+//	Run        -> node [nodeargs] @pulumi/pulumi/cmd/run --monitor ... <entry point> [args]
+//	RunPlugin  -> node @pulumi/pulumi/cmd/run-policy-pack [nodeargs] <args> <pack dir>  (analyzers)
+//	              node @pulumi/pulumi/cmd/run-plugin [nodeargs] <plugin dir> <args>     (other plugins)
 //
-// <sdk> is the @pulumi/pulumi package found by Node's own resolution from the
-// program directory, so the SDK version is whatever package-lock.json pins.
+// It follows Pulumi's official host (sdk/nodejs/cmd/pulumi-language-nodejs/main.go
+// in pulumi/pulumi; compared at commit 1b5949891b, the newest one available here,
+// plus the v3.274.1 sources of the sdk/v3 module this build pins) call for call, and
+// reuses that module's own helpers (rpcutil, PolicyProxy, nodejs/npm) where the
+// official host does, so the project behaves as it does under the official CLI.
+// The deliberate differences (no dependency installation, no code generation, no
+// Bun runtime, no synchronous-invoke pipes or monitor proxy) are listed in the
+// README's toolchain section.
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/emptypb"
-	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	"github.com/pulumi/pulumi/sdk/v3/nodejs/npm"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
 // version is stamped at build time (-X main.version=...) with the pinned CLI version.
 var version = "0.0.0-dev"
 
-// userActionableExit is the exit code @pulumi/pulumi's run script uses after it
-// has already printed an actionable message; the engine should then bail quietly.
-const userActionableExit = 32
+// pluginVersion is the version GetPluginInfo and -version report. Official builds stamp
+// sdk/go/common/version.Version with a leading "v" (.goreleaser.yml), so we report it
+// the same way whether or not the build script kept the prefix.
+func pluginVersion() string {
+	if strings.HasPrefix(version, "v") {
+		return version
+	}
+	return "v" + version
+}
 
+const (
+	// The entry point Run starts; PULUMI_LANGUAGE_NODEJS_RUN_PATH overrides it (official main.go:98).
+	defaultRunPath = "@pulumi/pulumi/cmd/run"
+
+	// The exit code @pulumi/pulumi's run script uses after it has already printed an
+	// actionable message; the engine then bails without printing anything more.
+	nodeJSProcessExitedAfterShowingUserActionableMessage = 32
+
+	// The port --inspect-brk prefers, as in the official host (main.go:114).
+	preferredDebugPort = 9229
+)
+
+// main mirrors the official main (main.go:120-199): the same flags, the engine address
+// as the first positional argument, a health check against the engine, and on SIGINT a
+// graceful stop that lets running calls finish. It does not forward signals to its
+// children: the engine signals the whole process group (cmdutil.InterruptChildren), and
+// asks for cancellation through the Cancel RPC.
 func main() {
-	// The engine passes its own address as the last positional argument; flags
-	// such as -tracing or -root may precede it and are accepted for compatibility.
-	flags := flag.NewFlagSet("pulumi-language-nodejs", flag.ContinueOnError)
-	flags.String("tracing", "", "tracing endpoint (ignored)")
-	flags.String("root", "", "project root (ignored: the engine sends it per request)")
-	flags.Bool("typescript", true, "ignored: read from the project's runtime options")
-	if err := flags.Parse(os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	if flags.NArg() < 1 {
-		fmt.Fprintln(os.Stderr, "usage: pulumi-language-nodejs [flags] <engine-address>")
-		os.Exit(2)
-	}
-	host := &nodeHost{engineAddress: flags.Arg(flags.NArg() - 1)}
+	var tracing string
+	flag.StringVar(&tracing, "tracing", "", "Emit tracing to a Zipkin-compatible tracing endpoint")
+	var runtimeName string
+	flag.StringVar(&runtimeName, "runtime", "nodejs",
+		"Specify the runtime to use for running TypeScript programs, defaults to `nodejs`")
+	showVersion := flag.Bool("version", false, "Print the current plugin version and exit")
+	// The logging package brings glog's -v and -logtostderr, which the engine passes
+	// to every plugin when run with --logflow (plugin.buildPluginArguments).
+	flag.Parse()
 
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: listen: %v\n", err)
-		os.Exit(1)
+	if *showVersion {
+		fmt.Println(pluginVersion())
+		os.Exit(0)
 	}
-	server := grpc.NewServer(grpc.MaxRecvMsgSize(400 * 1024 * 1024))
-	pulumirpc.RegisterLanguageRuntimeServer(server, host)
 
-	// The engine reads the port from the first line of our stdout.
-	fmt.Printf("%d\n", listener.Addr().(*net.TCPAddr).Port)
+	args := flag.Args()
+	logging.InitLogging(false, 0, false)
 
-	// On SIGINT/SIGTERM pass the signal on to our children (the program and
-	// policy packs; the engine starts resource providers itself), then let them
-	// finish: GracefulStop waits for the Run/RunPlugin calls, that is, for the
-	// children to exit. Stop (which cancels the calls, see runChild) comes after
-	// a grace period or at a second signal. The engine's own plugin shutdown
-	// may end us sooner (SIGKILL after its grace); this only avoids killing a
-	// child before it has had its signal.
-	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
-	go func() {
-		sig := <-signals
-		host.signalChildren(sig)
-		stopped := make(chan struct{})
-		go func() {
-			server.GracefulStop()
-			close(stopped)
-		}()
-		select {
-		case <-stopped:
-		case <-signals:
-			server.Stop()
-		case <-time.After(shutdownGrace):
-			server.Stop()
+	// Like the official host, use OTel when the CLI provides an OTLP endpoint and
+	// OpenTracing otherwise, so the program's spans join the CLI's trace.
+	otelEndpoint := os.Getenv("PULUMI_OTEL_EXPORTER_OTLP_ENDPOINT")
+	if otelEndpoint == "" {
+		cmdutil.InitTracing("pulumi-language-nodejs", "pulumi-language-nodejs", tracing)
+	} else {
+		if err := cmdutil.InitOtelTracing("pulumi-language-nodejs", otelEndpoint); err != nil {
+			logging.V(3).Infof("failed to initialize OTel tracing: %v", err)
 		}
+		defer cmdutil.CloseOtelTracing()
+	}
+
+	var engineAddress string
+	if len(args) > 0 {
+		engineAddress = args[0]
+	}
+
+	// The official host also runs Bun programs (-runtime bun); this one runs Node only.
+	if runtimeName != "nodejs" {
+		cmdutil.Exit(fmt.Errorf("unsupported runtime: %s", runtimeName))
+	}
+
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+	cancelChannel := make(chan bool)
+	go func() {
+		<-ctx.Done()
+		cancel() // deregister the interrupt handler: a second SIGINT ends us at once
+		close(cancelChannel)
 	}()
 
-	if err := server.Serve(listener); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
-		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: serve: %v\n", err)
-		os.Exit(1)
+	// If the engine goes away, stop serving instead of lingering as an orphan.
+	if engineAddress != "" {
+		if err := rpcutil.Healthcheck(ctx, engineAddress, 5*time.Minute, cancel); err != nil {
+			cmdutil.Exit(fmt.Errorf("could not start health check host RPC server: %w", err))
+		}
+	}
+
+	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Cancel: cancelChannel,
+		Init: func(srv *grpc.Server) error {
+			pulumirpc.RegisterLanguageRuntimeServer(srv, newNodeHost(engineAddress, tracing, otelEndpoint))
+			return nil
+		},
+		Options: rpcutil.TracingServerInterceptorOptions(nil),
+	})
+	if err != nil {
+		cmdutil.Exit(fmt.Errorf("could not start language host RPC server: %w", err))
+	}
+
+	// The engine reads the port from the first line of our stdout.
+	fmt.Printf("%d\n", handle.Port)
+
+	if err := <-handle.Done; err != nil {
+		cmdutil.Exit(fmt.Errorf("language host RPC stopped serving: %w", err))
 	}
 }
 
+// nodeHost serves the LanguageRuntime RPCs. Those it does not implement answer
+// Unimplemented, as the official host does for GetRequiredPlugins (superseded by
+// GetRequiredPackages, official main.go:530-534); the official host's code
+// generation RPCs (GenerateProject/Program/Package, Pack, Link, Template) are not
+// needed to preview, update, refresh or destroy this project.
 type nodeHost struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 
+	mu            sync.Mutex
 	engineAddress string
 
-	mu       sync.Mutex
-	children map[*exec.Cmd]struct{}
+	tracing      string
+	otelEndpoint string
+
+	// cancelCtx ends when the engine calls Cancel; a running program is then
+	// interrupted (see execRuntime), as in the official host.
+	cancelCtx  context.Context
+	cancelFunc context.CancelFunc
 }
 
+func newNodeHost(engineAddress, tracing, otelEndpoint string) *nodeHost {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &nodeHost{
+		engineAddress: engineAddress,
+		tracing:       tracing,
+		otelEndpoint:  otelEndpoint,
+		cancelCtx:     ctx,
+		cancelFunc:    cancel,
+	}
+}
+
+func (h *nodeHost) engine() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.engineAddress
+}
+
+// connectToEngine makes the engine client used to announce a debugger
+// (official main.go:395-413); it fails when no engine address is known.
+func (h *nodeHost) connectToEngine() (pulumirpc.EngineClient, *grpc.ClientConn, error) {
+	addr := h.engine()
+	if addr == "" {
+		return nil, nil, errors.New("when debugging or running explicitly, must call Handshake before Run")
+	}
+	conn, err := grpc.NewClient(addr,
+		append(rpcutil.TracingInterceptorDialOptions(),
+			grpc.WithTransportCredentials(insecure.NewCredentials()),
+			rpcutil.GrpcChannelOptions())...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("language host could not make connection to engine: %w", err)
+	}
+	return pulumirpc.NewEngineClient(conn), conn, nil
+}
+
+// Handshake is used when the engine attaches to an already running host
+// (official main.go:1471-1490).
 func (h *nodeHost) Handshake(
 	_ context.Context, req *pulumirpc.LanguageHandshakeRequest,
 ) (*pulumirpc.LanguageHandshakeResponse, error) {
-	if req.GetEngineAddress() != "" {
-		h.engineAddress = req.GetEngineAddress()
+	h.mu.Lock()
+	h.engineAddress = req.GetEngineAddress()
+	h.mu.Unlock()
+
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+	go func() {
+		<-ctx.Done()
+		cancel()
+	}()
+	if err := rpcutil.Healthcheck(ctx, req.GetEngineAddress(), 5*time.Minute, cancel); err != nil {
+		return nil, fmt.Errorf("could not start health check host RPC server: %w", err)
 	}
 	return &pulumirpc.LanguageHandshakeResponse{}, nil
 }
 
+// Cancel is what the engine calls when an operation is cancelled (Ctrl-C) and
+// before it closes the host; it interrupts a running program (official main.go:2308).
+func (h *nodeHost) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	h.cancelFunc()
+	return &emptypb.Empty{}, nil
+}
+
 func (h *nodeHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version}, nil
+	return &pulumirpc.PluginInfo{Version: pluginVersion()}, nil
 }
 
-// GetRequiredPlugins and GetRequiredPackages report nothing: every plugin this
-// project uses is either bundled beside the CLI (the Node.js dynamic-provider
-// shim) or deliberately absent (nothing may be downloaded at run time).
-func (h *nodeHost) GetRequiredPlugins(
-	context.Context, *pulumirpc.GetRequiredPluginsRequest,
-) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	return &pulumirpc.GetRequiredPluginsResponse{}, nil
-}
-
-func (h *nodeHost) GetRequiredPackages(
-	context.Context, *pulumirpc.GetRequiredPackagesRequest,
-) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	return &pulumirpc.GetRequiredPackagesResponse{}, nil
-}
-
-// InstallDependencies does not install: the project's setup script runs npm ci
-// against the committed lock file, and a host that silently ran npm here would
-// reach the network behind the user's back.
-func (h *nodeHost) InstallDependencies(
-	req *pulumirpc.InstallDependenciesRequest,
-	stream grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
-) error {
-	dir := req.GetInfo().GetProgramDirectory()
-	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
-		return fmt.Errorf("node_modules is missing in %s: run `npm ci` there (this host never installs by itself)", dir)
-	}
-	return stream.Send(&pulumirpc.InstallDependenciesResponse{
-		Stdout: []byte("dependencies already installed (npm ci is run by the project's setup)\n"),
-	})
-}
-
+// RuntimeOptionsPrompts offers the package manager choice `pulumi new` asks about
+// (official main.go:1334-1359).
 func (h *nodeHost) RuntimeOptionsPrompts(
-	context.Context, *pulumirpc.RuntimeOptionsRequest,
+	_ context.Context, req *pulumirpc.RuntimeOptionsRequest,
 ) (*pulumirpc.RuntimeOptionsResponse, error) {
-	return &pulumirpc.RuntimeOptionsResponse{}, nil
+	var prompts []*pulumirpc.RuntimeOptionPrompt
+	if _, has := req.GetInfo().GetOptions().AsMap()["packagemanager"]; !has {
+		prompts = append(prompts, &pulumirpc.RuntimeOptionPrompt{
+			Key:         "packagemanager",
+			Description: "The package manager to use for installing dependencies",
+			PromptType:  pulumirpc.RuntimeOptionPrompt_STRING,
+			Choices:     plugin.MakeExecutablePromptChoices("npm", "pnpm", "yarn", "bun"),
+			Default: &pulumirpc.RuntimeOptionPrompt_RuntimeOptionValue{
+				PromptType:  pulumirpc.RuntimeOptionPrompt_STRING,
+				StringValue: "npm",
+			},
+		})
+	}
+	return &pulumirpc.RuntimeOptionsResponse{Prompts: prompts}, nil
 }
 
-func (h *nodeHost) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		return nil, errors.New("node was not found on PATH")
-	}
-	out, err := exec.Command(node, "--version").Output()
-	if err != nil {
-		return nil, fmt.Errorf("node --version: %w", err)
-	}
-	return &pulumirpc.AboutResponse{
-		Executable: node,
-		Version:    strings.TrimPrefix(strings.TrimSpace(string(out)), "v"),
-	}, nil
-}
-
-// GetProgramDependencies lists the direct dependencies from package.json (the
-// versions there are exact pins in this project).
-func (h *nodeHost) GetProgramDependencies(
-	_ context.Context, req *pulumirpc.GetProgramDependenciesRequest,
-) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	data, err := os.ReadFile(filepath.Join(req.GetInfo().GetProgramDirectory(), "package.json"))
-	if err != nil {
-		return nil, fmt.Errorf("reading package.json: %w", err)
-	}
-	var manifest struct {
-		Dependencies map[string]string `json:"dependencies"`
-	}
-	if err := json.Unmarshal(data, &manifest); err != nil {
-		return nil, fmt.Errorf("parsing package.json: %w", err)
-	}
-	resp := &pulumirpc.GetProgramDependenciesResponse{}
-	for name, v := range manifest.Dependencies {
-		resp.Dependencies = append(resp.Dependencies, &pulumirpc.DependencyInfo{Name: name, Version: v})
-	}
-	return resp, nil
-}
-
-// Run executes a stack program with @pulumi/pulumi's run script.
-func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	info := req.GetInfo()
-	programDir := info.GetProgramDirectory()
-	sdk, err := findSDK(programDir)
-	if err != nil {
-		return &pulumirpc.RunResponse{Error: err.Error()}, nil
-	}
-	opts := runtimeOptions(info.GetOptions())
-
-	args := append([]string{}, opts.nodeArgs...)
-	args = append(args, filepath.Join(sdk, "cmd", "run"))
-	flagPairs := [][2]string{
-		{"monitor", req.GetMonitorAddress()},
-		{"engine", h.engineAddress},
-		{"organization", req.GetOrganization()},
-		{"project", req.GetProject()},
-		{"root-directory", info.GetRootDirectory()},
-		{"stack", req.GetStack()},
-		{"pwd", req.GetPwd()},
-	}
-	for _, kv := range flagPairs {
-		if kv[1] != "" {
-			args = append(args, "--"+kv[0]+"="+kv[1])
-		}
-	}
-	if req.GetDryRun() {
-		args = append(args, "--dry-run")
-	}
-	if req.GetParallel() > 0 {
-		args = append(args, fmt.Sprintf("--parallel=%d", req.GetParallel()))
-	}
-	entry := info.GetEntryPoint()
-	if entry == "" {
-		entry = "."
-	}
-	args = append(args, filepath.Join(programDir, entry))
-	args = append(args, req.GetArgs()...)
-
-	config, err := json.Marshal(req.GetConfig())
-	if err != nil {
-		return nil, err
-	}
-	secretKeys := req.GetConfigSecretKeys()
-	if secretKeys == nil {
-		secretKeys = []string{}
-	}
-	secretKeysJSON, err := json.Marshal(secretKeys)
-	if err != nil {
-		return nil, err
-	}
-	env := append(os.Environ(),
-		"PULUMI_CONFIG="+string(config),
-		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON),
-		fmt.Sprintf("PULUMI_NODEJS_TYPESCRIPT=%t", opts.typescript),
-	)
-	if opts.tsconfig != "" {
-		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
-	}
-
-	cmd := exec.CommandContext(ctx, "node", args...)
-	cmd.Dir = req.GetPwd()
-	cmd.Env = env
-	// The engine shows our stdout/stderr as the program's diagnostics.
-	cmd.Stdout = os.Stdout
-	cmd.Stderr = os.Stderr
-	code, err := h.runChild(cmd)
-	switch {
-	case err != nil:
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("running the program with node: %v", err)}, nil
-	case code == userActionableExit:
-		return &pulumirpc.RunResponse{Bail: true}, nil
-	case code != 0:
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("Program exited with non-zero exit code: %d", code)}, nil
-	}
-	return &pulumirpc.RunResponse{}, nil
-}
-
-// RunPlugin starts a Node.js plugin (a policy pack or a resource provider) and
-// streams its output back; the engine reads the plugin's port from that stdout.
-func (h *nodeHost) RunPlugin(
-	req *pulumirpc.RunPluginRequest, stream grpc.ServerStreamingServer[pulumirpc.RunPluginResponse],
-) error {
-	pluginDir := req.GetInfo().GetProgramDirectory()
-	sdk, err := findSDK(pluginDir)
-	if err != nil {
-		return err
-	}
-	opts := runtimeOptions(req.GetInfo().GetOptions())
-	args := append([]string{}, opts.nodeArgs...)
-	switch req.GetKind() {
-	case "analyzer":
-		// run-policy-pack's usage: RUN <engine-address> <program>; the engine's
-		// address is the only argument the engine passes to analyzers.
-		args = append(args, filepath.Join(sdk, "cmd", "run-policy-pack"))
-		args = append(args, req.GetArgs()...)
-		args = append(args, pluginDir)
-	default:
-		args = append(args, filepath.Join(sdk, "cmd", "run-plugin"), pluginDir)
-		args = append(args, req.GetArgs()...)
-	}
-
-	cmd := exec.CommandContext(stream.Context(), "node", args...)
-	cmd.Dir = req.GetPwd()
-	if req.GetKind() == "analyzer" {
-		// @pulumi/policy reads the pack's version from ./package.json.
-		cmd.Dir = pluginDir
-	}
-	cmd.Env = append(os.Environ(), req.GetEnv()...)
-	cmd.Env = append(cmd.Env, fmt.Sprintf("PULUMI_NODEJS_TYPESCRIPT=%t", opts.typescript))
-
-	var sendMu sync.Mutex
-	send := func(r *pulumirpc.RunPluginResponse) error {
-		sendMu.Lock()
-		defer sendMu.Unlock()
-		return stream.Send(r)
-	}
-	cmd.Stdout = streamWriter(func(b []byte) error {
-		return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}})
-	})
-	cmd.Stderr = streamWriter(func(b []byte) error {
-		return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}})
-	})
-	code, err := h.runChild(cmd)
-	if err != nil {
-		return fmt.Errorf("running plugin %s with node: %w", pluginDir, err)
-	}
-	return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(code)}})
-}
-
-// How long children get to exit after a signal or a cancelled call before
-// they are killed.
-const shutdownGrace = 10 * time.Second
-
-// runChild runs cmd (made with exec.CommandContext) to completion, tracking
-// it so signals can be forwarded. A non-zero exit is reported as a code, not
-// as an error. When the call's context ends (the engine cancels, or the server
-// stops), the child gets SIGTERM and shutdownGrace to exit, not
-// CommandContext's immediate SIGKILL, so the program can still report and
-// flush what it was doing.
-func (h *nodeHost) runChild(cmd *exec.Cmd) (int, error) {
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = shutdownGrace
-	if err := cmd.Start(); err != nil {
-		return -1, err
-	}
-	h.mu.Lock()
-	if h.children == nil {
-		h.children = map[*exec.Cmd]struct{}{}
-	}
-	h.children[cmd] = struct{}{}
-	h.mu.Unlock()
-	defer func() {
-		h.mu.Lock()
-		delete(h.children, cmd)
-		h.mu.Unlock()
-	}()
-
-	err := cmd.Wait()
-	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) {
-		return exitErr.ExitCode(), nil
-	}
-	if err != nil {
-		return -1, err
-	}
-	return 0, nil
-}
-
-func (h *nodeHost) signalChildren(sig os.Signal) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for cmd := range h.children {
-		if cmd.Process != nil {
-			_ = cmd.Process.Signal(sig)
-		}
-	}
-}
-
-type streamWriter func([]byte) error
-
-func (w streamWriter) Write(p []byte) (int, error) {
-	// The buffer is reused by the caller; the message must own its bytes.
-	if err := w(append([]byte(nil), p...)); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-var _ io.Writer = streamWriter(nil)
-
+// nodeOptions are the `runtime.options` of Pulumi.yaml / PulumiPolicy.yaml.
 type nodeOptions struct {
-	typescript bool
-	tsconfig   string
-	nodeArgs   []string
+	typescript     bool   // register ts-node (default true)
+	tsconfigpath   string // tsconfig: the file ts-node reads (PULUMI_NODEJS_TSCONFIG_PATH)
+	nodeargs       string // extra arguments for node, split like a shell would
+	packagemanager npm.PackageManagerType
+	production     bool
 }
 
-// runtimeOptions reads the `runtime.options` block of Pulumi.yaml /
-// PulumiPolicy.yaml (typescript, tsconfig, nodeargs), with Pulumi's defaults.
-func runtimeOptions(s *structpb.Struct) nodeOptions {
-	opts := nodeOptions{typescript: true}
-	if s == nil {
-		return opts
+// parseOptions matches the official parseOptions (main.go:291-376), errors included:
+// an option of the wrong type fails the call instead of being ignored.
+func parseOptions(options map[string]any) (nodeOptions, error) {
+	opts := nodeOptions{typescript: true, packagemanager: npm.AutoPackageManager}
+
+	if v, ok := options["typescript"]; ok {
+		ts, ok := v.(bool)
+		if !ok {
+			return opts, errors.New("typescript option must be a boolean")
+		}
+		opts.typescript = ts
 	}
-	m := s.AsMap()
-	if v, ok := m["typescript"].(bool); ok {
-		opts.typescript = v
+	if v, ok := options["tsconfig"]; ok {
+		s, ok := v.(string)
+		if !ok {
+			return opts, errors.New("tsconfigpath option must be a string")
+		}
+		opts.tsconfigpath = s
 	}
-	if v, ok := m["tsconfig"].(string); ok {
-		opts.tsconfig = v
+	if v, ok := options["nodeargs"]; ok {
+		s, ok := v.(string)
+		if !ok {
+			return opts, errors.New("nodeargs option must be a string")
+		}
+		opts.nodeargs = s
 	}
-	if v, ok := m["nodeargs"].(string); ok {
-		opts.nodeArgs = strings.Fields(v)
+	if v, ok := options["production"]; ok {
+		b, ok := v.(bool)
+		if !ok {
+			return opts, errors.New("production option must be a boolean")
+		}
+		opts.production = b
 	}
-	return opts
+	if v, ok := options["packagemanager"]; ok {
+		pm, ok := v.(string)
+		if !ok {
+			return opts, errors.New("packagemanager option must be a string")
+		}
+		switch npm.PackageManagerType(pm) {
+		case npm.AutoPackageManager, npm.NpmPackageManager, npm.YarnPackageManager,
+			npm.PnpmPackageManager, npm.BunPackageManager:
+			opts.packagemanager = npm.PackageManagerType(pm)
+		default:
+			return opts, fmt.Errorf("packagemanager option must be one of auto, npm, yarn, pnpm or bun, got %q", pm)
+		}
+	}
+	return opts, nil
 }
 
-// findSDK locates the @pulumi/pulumi package the way Node resolves it: in
-// node_modules of the directory or any parent.
-func findSDK(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
+// locateModule resolves a module the way the program will load it: with Node's own
+// require.resolve from programDir, so NODE_PATH, package "exports" and parent
+// node_modules all count (official main.go:201-252, same messages).
+func locateModule(ctx context.Context, mod, programDir, nodeBin string, isPlugin bool) (string, error) {
+	installCommand := "pulumi install"
+	if isPlugin {
+		installCommand = "npm install in " + programDir
+	}
+	// One line: Volta's shims mishandle newlines in arguments (pulumi/pulumi#16393).
+	script := fmt.Sprintf(`try { console.log(require.resolve('%s')); } catch (error) { `+
+		`if (error.code === 'MODULE_NOT_FOUND') { `+
+		`console.error("It looks like the Pulumi SDK has not been installed. Have you run %s?") `+
+		`} else { console.error(error.message); } process.exit(1); }`, mod, installCommand)
+
+	cmd := exec.CommandContext(ctx, nodeBin, "-e", script)
+	cmd.Dir = programDir
+	out, err := cmd.Output()
 	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return "", errors.New(string(ee.Stderr))
+		}
 		return "", err
 	}
-	for d := abs; ; d = filepath.Dir(d) {
-		candidate := filepath.Join(d, "node_modules", "@pulumi", "pulumi")
-		if st, err := os.Stat(filepath.Join(candidate, "cmd", "run")); err == nil && st.IsDir() {
-			return candidate, nil
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	return "", fmt.Errorf("@pulumi/pulumi was not found in node_modules of %s or its parents: run `npm ci`", abs)
+	return strings.TrimSpace(string(out)), nil
 }
