@@ -1,10 +1,11 @@
 /**
  * The project's Pulumi CLI for tools that use the Automation API: the same
- * binary and environment as scripts/pulumi (offline toolchain, local file
- * backend, no update check, no plugin downloads), so a report and a
- * `scripts/pulumi preview` see the same stack.
+ * binary and environment as scripts/pulumi (an installed official CLI, else the
+ * one built from Go modules; the backend the user chose, else the project's file
+ * backend), so a report and a `scripts/pulumi preview` see the same stack.
  */
 import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 
@@ -14,28 +15,47 @@ export function projectRoot(from: string = __dirname): string {
     return path.resolve(from, ...Array<string>(up).fill(".."));
 }
 
-/**
- * The toolchain's bin directory, built if needed. Computed by scripts/toolchain-env
- * itself (not re-derived here), so the key/hash rule lives in one place.
- */
-export function toolchainBin(root: string = projectRoot()): string {
-    const script = 'source scripts/toolchain-env && scripts/bootstrap-toolchain >&2 && printf %s "$toolchain_bin"';
-    return execFileSync("bash", ["-c", script], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+const BASH_ONLY = new Set(["_", "SHLVL", "PWD", "OLDPWD"]);
+
+/** The CLI scripts/pulumi would run, and its environment. */
+export interface PulumiCli {
+    /** The executable: an installed official CLI, or the one built from Go modules. */
+    bin: string;
+    kind: "installed" | "built";
+    env: Record<string, string>;
 }
 
-/** scripts/pulumi's environment: caller's values win, as in the wrapper's ${X:-default}. */
-export function pulumiEnv(root: string, bin: string, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+/**
+ * Asks scripts/pulumi-env itself (building the toolchain if it is the one chosen), so the rule
+ * for which CLI runs and which backend it uses lives in one place. `cwd` is where the CLI will
+ * run: a Pulumi.yaml `backend:` there counts as a chosen backend.
+ */
+export function resolvePulumiCli(cwd: string, base: NodeJS.ProcessEnv = process.env, root: string = projectRoot()): PulumiCli {
+    const script = 'source "$1/scripts/pulumi-env" >&2 && printf "%s\\0%s\\0" "$pulumi_cli" "$pulumi_cli_kind" && env -0';
+    const out = execFileSync("bash", ["-c", script, "pulumi-env", root], { cwd, env: base, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const [bin, kind, ...vars] = out.split("\0").filter((s) => s !== "");
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(base)) {
-        if (v !== undefined) env[k] = v;
+    for (const v of vars) {
+        const eq = v.indexOf("=");
+        // bash's own bookkeeping stays behind; everything else is what the CLI gets.
+        if (eq > 0 && !BASH_ONLY.has(v.slice(0, eq))) env[v.slice(0, eq)] = v.slice(eq + 1);
     }
-    env.PATH = `${bin}${path.delimiter}${base.PATH ?? ""}`;
-    env.PULUMI_HOME = base.PULUMI_HOME || path.join(root, ".pulumi", "home");
-    env.PULUMI_BACKEND_URL = base.PULUMI_BACKEND_URL || `file://${path.join(root, ".pulumi", "state")}`;
-    env.PULUMI_SKIP_UPDATE_CHECK = "true";
-    env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = "true";
-    env.PULUMI_SKIP_CONFIRMATIONS = base.PULUMI_SKIP_CONFIRMATIONS || "false";
-    return env;
+    return { bin, kind: kind === "installed" ? "installed" : "built", env };
+}
+
+/**
+ * A directory laid out as the Automation API's PulumiCommand wants it (`<root>/bin/pulumi`), for
+ * a CLI that may live anywhere (PULUMI_CLI=/opt/pulumi/pulumi). The symlink keeps the CLI's own
+ * plugins: Go's os.Executable resolves it, and the CLI looks for bundled plugins beside itself.
+ */
+function commandRoot(bin: string, root: string): string {
+    if (path.basename(path.dirname(bin)) === "bin") return path.dirname(path.dirname(bin));
+    const dir = path.join(root, ".pulumi", "cli");
+    fs.mkdirSync(path.join(dir, "bin"), { recursive: true });
+    const link = path.join(dir, "bin", "pulumi");
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(bin, link);
+    return dir;
 }
 
 export interface StackSelection {
@@ -50,9 +70,9 @@ export interface StackSelection {
 /** Selects the stack through the Automation API, with the project's CLI. */
 export async function selectStack(sel: StackSelection): Promise<{ stack: Stack; env: Record<string, string> }> {
     const root = projectRoot();
-    const bin = toolchainBin(root);
-    const env = { ...pulumiEnv(root, bin), ...sel.extraEnv };
-    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(bin), skipVersionCheck: true });
+    const cli = resolvePulumiCli(sel.workDir);
+    const env = { ...cli.env, ...sel.extraEnv };
+    const pulumiCommand = await PulumiCommand.get({ root: commandRoot(cli.bin, root), skipVersionCheck: true });
     const ws = await LocalWorkspace.create({ workDir: sel.workDir, pulumiCommand, envVars: env });
     const name = sel.stack ?? (await ws.stack())?.name;
     if (!name) {

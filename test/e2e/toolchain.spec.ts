@@ -67,12 +67,14 @@ describe("offline Pulumi toolchain (real CLI, language host, dynamic-provider sh
 
     before(async () => {
         ws = await createWorkspace({ name: "toolchain", files: { "index.ts": PROGRAM } });
+        // This spec proves the CLI built from Go modules, even where an official one is installed.
+        ws.env.PULUMI_CLI = "built";
         await setConfig(ws, { start: 40, step: 2 });
     });
     after(() => removeWorkspace(ws));
 
     it("prints the pinned CLI version", async () => {
-        const r = await runCommand(pulumiScript, ["version"], { cwd: repoRoot, env: process.env });
+        const r = await runCommand(pulumiScript, ["version"], { cwd: repoRoot, env: { ...process.env, PULUMI_CLI: "built" } });
         assert.strictEqual(r.code, 0, r.output);
         assert.strictEqual(r.stdout.trim(), "v3.274.1");
     });

@@ -4,7 +4,7 @@ import { domainsConfigSchema } from "../../../components/schema";
 import { domainsConfigJson, exportDomains } from "../../../scripts/drift/export";
 import { parseReportArgs } from "../../../scripts/drift-report";
 import { parseExportArgs } from "../../../scripts/export-domains";
-import { pulumiEnv, projectRoot } from "../../../scripts/drift/pulumi-cli";
+import { projectRoot } from "../../../scripts/drift/pulumi-cli";
 import type { TenantDomain } from "../../../scripts/drift/report";
 
 const TENANT: TenantDomain[] = [
@@ -92,18 +92,7 @@ describe("tool arguments", () => {
     });
 });
 
-describe("the CLI environment (same as scripts/pulumi)", () => {
-    it("defaults the backend and home into the project, and keeps the caller's", () => {
-        const root = projectRoot();
-        const env = pulumiEnv(root, "/bin-dir", { PATH: "/usr/bin" });
-        assert.strictEqual(env.PULUMI_BACKEND_URL, `file://${root}/.pulumi/state`);
-        assert.strictEqual(env.PULUMI_HOME, `${root}/.pulumi/home`);
-        assert.strictEqual(env.PULUMI_SKIP_UPDATE_CHECK, "true");
-        assert.strictEqual(env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION, "true");
-        assert.ok(env.PATH.startsWith("/bin-dir:"));
-        assert.strictEqual(pulumiEnv(root, "/b", { PULUMI_BACKEND_URL: "file:///x" }).PULUMI_BACKEND_URL, "file:///x");
-    });
-
+describe("the project's CLI helpers", () => {
     it("finds the repository root from the sources", () => {
         assert.ok(require("fs").existsSync(`${projectRoot()}/scripts/pulumi`));
     });
