@@ -318,6 +318,9 @@ export const organizationConfigSchema = z
         return z.NEVER;
     });
 
+/** A POSIX environment variable name (what a workflow's `env:` can set). */
+const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 const nonEmpty = (what: string) => z.string({ error: `${what} is required` }).min(1, { error: `${what} must not be empty` });
 
 /** exchange:auth — how Connect-ExchangeOnline authenticates (app-only). Secret fields: certificatePassword, accessToken. */
@@ -341,15 +344,39 @@ export const authConfigSchema = z.discriminatedUnion(
              */
             accountId: nonEmpty("accountId (the user-assigned managed identity's client id)").optional(),
         }),
-        z.strictObject({
-            kind: z.literal("accessToken"),
-            /** An OAuth access token for Exchange Online: set it as a secret. */
-            accessToken: nonEmpty("accessToken (set it as a secret)"),
-        }),
+        z
+            .strictObject({
+                kind: z.literal("accessToken"),
+                /** An OAuth access token for Exchange Online: set it as a secret. Tokens last about an hour. */
+                accessToken: nonEmpty("accessToken (set it as a secret)").optional(),
+                /**
+                 * The environment variable that holds the token, read by the provider when it connects:
+                 * the token is then in neither config nor state (CI hands it over per run, e.g. from
+                 * GitHub OIDC; docs/real-tenant.md).
+                 */
+                accessTokenEnv: z
+                    .string({ error: "accessTokenEnv must be the name of an environment variable, e.g. EXO_ACCESS_TOKEN" })
+                    .regex(ENV_VAR_NAME, { error: "accessTokenEnv must be the name of an environment variable (letters, digits and _), e.g. EXO_ACCESS_TOKEN" })
+                    .optional(),
+            })
+            .superRefine((auth, ctx) => {
+                if ((auth.accessToken === undefined) === (auth.accessTokenEnv === undefined)) {
+                    ctx.addIssue({
+                        code: "custom",
+                        message:
+                            auth.accessToken === undefined
+                                ? "set accessTokenEnv (the environment variable that holds the token, e.g. EXO_ACCESS_TOKEN) or accessToken (as a secret)"
+                                : "set accessToken or accessTokenEnv, not both",
+                    });
+                }
+            }),
     ],
-    { error: 'kind must be "certificate" (appId, certificateFilePath, certificatePassword), "managedIdentity" (accountId for a user-assigned identity) or "accessToken" (accessToken)' },
+    { error: 'kind must be "certificate" (appId, certificateFilePath, certificatePassword), "managedIdentity" (accountId for a user-assigned identity) or "accessToken" (accessTokenEnv, or accessToken)' },
 );
 export type AuthConfig = z.infer<typeof authConfigSchema>;
+
+/** The auth as Connect-ExchangeOnline gets it: an access token always in hand (from config or the environment). */
+export type ConnectAuth = Exclude<AuthConfig, { kind: "accessToken" }> | { kind: "accessToken"; accessToken: string };
 
 /** Field names whose values are secrets: never printed, logged or stored in plaintext. */
 export const SECRET_AUTH_FIELDS = ["certificatePassword", "accessToken"] as const;

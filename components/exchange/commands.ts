@@ -11,7 +11,7 @@
  *   Get-EXORecipient -Filter with the filterable properties IsDirSynced and EmailAddresses:
  *   https://learn.microsoft.com/powershell/exchange/filter-properties
  */
-import type { AuthConfig, DomainSettings } from "../schema";
+import type { ConnectAuth, DomainSettings } from "../schema";
 import { EXO_MODULE } from "./host-check";
 import { RESULT_MARKER } from "./pwsh-output";
 import { bool, opathString, quote, quoteList } from "./quote";
@@ -49,7 +49,8 @@ export function wrap(statement: string): string {
 /** Connection settings needed to build the Connect-ExchangeOnline line. */
 export interface ConnectArgs {
     organization: string;
-    auth: AuthConfig;
+    /** With the access token in hand (config.ts connectAuth). */
+    auth: ConnectAuth;
     /** certificateFilePath resolved to an absolute path. */
     certificateFilePath?: string;
     /**

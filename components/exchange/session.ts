@@ -21,7 +21,8 @@
  */
 import * as path from "path";
 import type { PowerShell as PowerShellType } from "node-powershell";
-import type { ConnectionSettings } from "./config";
+import type { ConnectAuth } from "../schema";
+import { connectAuth, type ConnectionSettings } from "./config";
 import { connectExchangeOnline, probeHost, type Command } from "./commands";
 import { AuthError, ExchangeError, SessionLostError, SetupError, TimeoutError, fromStderr, needsReconnect } from "./errors";
 import { readFramed } from "./framed-reader";
@@ -59,6 +60,8 @@ export class ExchangeSession implements CommandRunner {
      * (1,000 for 1,000 domains) would only add failed sign-ins toward Entra ID's lockout.
      */
     private fatal: AuthError | SetupError | undefined;
+    /** The auth with its access token in hand, resolved when the first shell opens (in memory only). */
+    private auth: ConnectAuth | undefined;
     /** Number of pwsh processes started and Connect-ExchangeOnline calls that succeeded (for tests). */
     readonly stats = { starts: 0, connects: 0 };
 
@@ -129,6 +132,12 @@ export class ExchangeSession implements CommandRunner {
     }
 
     private async open(): Promise<Shell> {
+        // Before any process starts: a token that should come from the environment and doesn't.
+        const auth = connectAuth(this.settings.auth);
+        if ("problem" in auth) {
+            throw new SetupError("Connect-ExchangeOnline", auth.problem);
+        }
+        this.auth = auth.auth;
         const located = locatePwsh(this.settings.pwshPath);
         if ("problem" in located) {
             throw new SetupError("pwsh", located.problem);
@@ -211,10 +220,13 @@ export class ExchangeSession implements CommandRunner {
     }
 
     private connectArgs() {
-        const { organization, auth } = this.settings;
+        const auth = this.auth ?? this.settings.auth;
+        if (auth.kind === "accessToken" && auth.accessToken === undefined) {
+            throw new Error("connectArgs before open() resolved the access token"); // a bug, not a user error
+        }
         return {
-            organization,
-            auth,
+            organization: this.settings.organization,
+            auth: auth as ConnectAuth,
             certificateFilePath: auth.kind === "certificate" ? path.resolve(auth.certificateFilePath) : undefined,
         };
     }
@@ -255,7 +267,7 @@ export class ExchangeSession implements CommandRunner {
         if (stderr.trim() !== "") {
             // pwsh echoes the failing source line for errors outside the catch wrapper
             // (a parse error, a host error): for the Connect line that line holds the secret.
-            throw fromStderr(command.cmdlet, scrubSecrets(stderr, this.settings.auth));
+            throw fromStderr(command.cmdlet, scrubSecrets(stderr, this.auth ?? this.settings.auth));
         }
         return stdout;
     }
@@ -264,7 +276,7 @@ export class ExchangeSession implements CommandRunner {
     private showHostLines(cmdlet: string, stdout: string): void {
         const log = this.options.log ?? ((line: string) => console.log(line));
         for (const line of splitPwshOutput(stdout).hostLines) {
-            log(`${cmdlet}: ${scrubSecrets(line, this.settings.auth)}`);
+            log(`${cmdlet}: ${scrubSecrets(line, this.auth ?? this.settings.auth)}`);
         }
     }
 }
@@ -321,8 +333,8 @@ export async function resetSession(): Promise<void> {
 }
 
 /** Replaces the auth's secret values (as sent, quoted, and plain) in text that came back from pwsh. */
-export function scrubSecrets(text: string, auth: ConnectionSettings["auth"]): string {
-    const secrets = auth.kind === "certificate" ? [auth.certificatePassword] : auth.kind === "accessToken" ? [auth.accessToken] : [];
+export function scrubSecrets(text: string, auth: ConnectionSettings["auth"] | ConnectAuth): string {
+    const secrets = auth.kind === "certificate" ? [auth.certificatePassword] : auth.kind === "accessToken" && auth.accessToken !== undefined ? [auth.accessToken] : [];
     let out = text;
     for (const secret of secrets.filter((v) => v.length > 0)) {
         // The quoted form first (quotes doubled): it contains the plain one only when there is no quote.

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { ConfigError, defaultPwshPath, readConnectionConfig, readStackConfig } from "../../../components/exchange/config";
+import { ConfigError, connectAuth, defaultPwshPath, readConnectionConfig, readStackConfig } from "../../../components/exchange/config";
 
 const CERT = { kind: "certificate", appId: "app-1", certificateFilePath: "demo.pfx", certificatePassword: "S3cret-pw" };
 
@@ -137,6 +137,29 @@ describe("config", () => {
         assert.ok(!p.join("\n").includes("S3cret-pw"), p.join("\n"));
         const token = problems(() => readConnectionConfig(getter({ ...base, "exchange:auth": { kind: "accessToken", accessToken: 42 } })));
         assert.ok(token.some((m) => m.startsWith("exchange:auth.accessToken: got [secret]")), token.join("\n"));
+    });
+
+    it("accessToken auth takes the token from an environment variable named in config, read at connect", () => {
+        const auth = readConnectionConfig(getter({ ...base, "exchange:auth": { kind: "accessToken", accessTokenEnv: "EXO_ACCESS_TOKEN" } })).auth;
+        assert.deepEqual(auth, { kind: "accessToken", accessTokenEnv: "EXO_ACCESS_TOKEN" });
+        assert.deepEqual(connectAuth(auth, { EXO_ACCESS_TOKEN: " eyJ.from.env\n" }), { auth: { kind: "accessToken", accessToken: "eyJ.from.env" } });
+        const missing = connectAuth(auth, {});
+        assert.ok("problem" in missing);
+        assert.match(missing.problem, /^exchange:auth\.accessTokenEnv names EXO_ACCESS_TOKEN, which is not set in this run's environment; set EXO_ACCESS_TOKEN to an access token for https:\/\/outlook\.office365\.com/);
+        const empty = connectAuth(auth, { EXO_ACCESS_TOKEN: "" });
+        assert.ok("problem" in empty && /which is empty/.test(empty.problem));
+        // The other kinds pass through untouched.
+        assert.deepEqual(connectAuth(CERT as never, {}), { auth: CERT });
+    });
+
+    it("accessToken auth needs exactly one of accessToken and accessTokenEnv, and a valid variable name", () => {
+        const neither = problems(() => readConnectionConfig(getter({ ...base, "exchange:auth": { kind: "accessToken" } })));
+        assert.match(neither.join("\n"), /exchange:auth: .*set accessTokenEnv \(the environment variable that holds the token, e\.g\. EXO_ACCESS_TOKEN\) or accessToken \(as a secret\)/);
+        const both = problems(() => readConnectionConfig(getter({ ...base, "exchange:auth": { kind: "accessToken", accessToken: "eyJ.x", accessTokenEnv: "T" } })));
+        assert.match(both.join("\n"), /set accessToken or accessTokenEnv, not both/);
+        assert.ok(!both.join("\n").includes("eyJ.x"), "the token is never echoed");
+        const bad = problems(() => readConnectionConfig(getter({ ...base, "exchange:auth": { kind: "accessToken", accessTokenEnv: "EXO-TOKEN" } })));
+        assert.match(bad.join("\n"), /exchange:auth\.accessTokenEnv: got "EXO-TOKEN": accessTokenEnv must be the name of an environment variable/);
     });
 
     it("an unparsable object says what shape is expected, without echoing the value (it may be the secret itself)", () => {

@@ -58,6 +58,26 @@ describe("ExchangeSession (emulated tenant)", function () {
         assert.ok(!files.includes(TOKEN), "token leaked");
     });
 
+    it("accessTokenEnv: the token comes from the provider's environment at connect, and is never written anywhere", async () => {
+        process.env.EXO_TEST_ACCESS_TOKEN = TOKEN;
+        try {
+            await open({ auth: { kind: "accessToken", accessTokenEnv: "EXO_TEST_ACCESS_TOKEN" } }).run(getAcceptedDomains());
+        } finally {
+            delete process.env.EXO_TEST_ACCESS_TOKEN;
+        }
+        const [connect] = tenant.calls("Connect-ExchangeOnline");
+        assert.ok(connect, "connected");
+        assert.ok(!tenant.files().includes(TOKEN), "token leaked");
+    });
+
+    it("accessTokenEnv naming an unset variable: a setup error naming the key and the variable, and no pwsh is started", async () => {
+        delete process.env.EXO_TEST_ACCESS_TOKEN;
+        const s = open({ auth: { kind: "accessToken", accessTokenEnv: "EXO_TEST_ACCESS_TOKEN" } });
+        await assert.rejects(s.run(getAcceptedDomains()), (e: unknown) => e instanceof SetupError && /^exchange:auth\.accessTokenEnv names EXO_TEST_ACCESS_TOKEN, which is not set/.test(e.message));
+        assert.equal(tenant.events("start").length, 0);
+        assert.deepEqual(s.stats, { starts: 0, connects: 0 });
+    });
+
     it("EXO's not-found is a NotFoundError, and a hostile identity stays one literal", async () => {
         const hostile = "x'; Set-AcceptedDomain -Identity 'contoso.com' -DomainType 'InternalRelay'; '\u2019";
         await assert.rejects(open().run(getAcceptedDomain(hostile)), (e: unknown) => e instanceof NotFoundError && e.message.includes(hostile));
