@@ -1,0 +1,102 @@
+/**
+ * The pull-request gate's comment, composed from what the preview itself recorded: the engine's
+ * event log (`pulumi preview --event-log <file>`, one JSON engine event per line, the same events
+ * the Automation API streams) for every policy result with its full reason, and the drift report's
+ * Markdown for what `up` would do per domain, in Exchange words. Pure, for the tests.
+ */
+
+/** A policy result as the engine's policyEvent carries it. */
+export interface PolicyResult {
+    policyName: string;
+    policyPackName: string;
+    enforcementLevel: string;
+    /** The domain (the resource's name from its URN), or "(stack)" for a stack policy. */
+    resource: string;
+    /** The rule's message (the engine's PolicyViolationEventPayload.Message, pkg/engine/events.go), without colour tokens. */
+    message: string;
+}
+
+interface PolicyEventJson {
+    resourceUrn?: string;
+    message?: string;
+    policyName?: string;
+    policyPackName?: string;
+    enforcementLevel?: string;
+}
+
+/** The rule the policy pack uses to report each exemption it applied (policies/coexistence.ts). */
+export const EXEMPTION_USED_RULE = "synced-domain-exemption-used";
+
+/** Strips the engine's colour tokens (<{%reset%}>) and terminal sequences. */
+function plain(text: string): string {
+    return text.replace(/<\{%[^%]*%\}>/g, "").replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").trim();
+}
+
+/** The policy results in an event log, in order, once each (a preview can repeat a diagnostic). */
+export function policyResults(eventLog: string): PolicyResult[] {
+    const seen = new Set<string>();
+    const out: PolicyResult[] = [];
+    for (const line of eventLog.split("\n")) {
+        if (!line.trim().startsWith("{")) continue;
+        let event: { policyEvent?: PolicyEventJson };
+        try {
+            event = JSON.parse(line) as { policyEvent?: PolicyEventJson };
+        } catch {
+            continue; // a line cut short by a killed run: the rest still counts
+        }
+        const p = event.policyEvent;
+        if (!p?.policyName) continue;
+        const urn = p.resourceUrn ?? "";
+        const result: PolicyResult = {
+            policyName: p.policyName,
+            policyPackName: p.policyPackName ?? "",
+            enforcementLevel: p.enforcementLevel ?? "advisory",
+            resource: urn ? urn.slice(urn.lastIndexOf("::") + 2) : "(stack)",
+            message: plain(p.message ?? ""),
+        };
+        const key = JSON.stringify(result);
+        if (!seen.has(key)) {
+            seen.add(key);
+            out.push(result);
+        }
+    }
+    return out;
+}
+
+export interface CommentInput {
+    /** The preview step's outcome. */
+    passed: boolean;
+    /** The base branch the gate's policy pack and policy config came from. */
+    baseRef: string;
+    results: PolicyResult[];
+    /** The drift report's Markdown for this pull request's code (what up would do), if it ran. */
+    report?: string;
+}
+
+const quoteBlock = (text: string) =>
+    text
+        .split("\n")
+        .map((l) => `> ${l}`)
+        .join("\n");
+
+export function composePullRequestComment(c: CommentInput): string {
+    const out = ["## Accepted domains: pull request check", ""];
+    out.push(
+        `Preview with the policy pack and policy-config.json of \`${c.baseRef}\` (the rules this pull request merges into): **${c.passed ? "passed" : "failed"}**.`,
+        "",
+    );
+    const violations = c.results.filter((r) => r.policyName !== EXEMPTION_USED_RULE);
+    const exemptions = c.results.filter((r) => r.policyName === EXEMPTION_USED_RULE);
+    if (violations.length > 0) {
+        out.push("### Policy violations", "");
+        for (const v of violations) {
+            out.push(`**[${v.enforcementLevel}] \`${v.policyName}\`** on \`${v.resource}\``, "", quoteBlock(v.message), "");
+        }
+    }
+    if (exemptions.length > 0) {
+        out.push("### Exemptions used", "", ...exemptions.map((e) => `- \`${e.resource}\`: ${e.message.replace(/\s*\n\s*/g, " ")}`), "");
+    }
+    out.push("### What `up` would do after merging", "");
+    out.push(c.report?.trim() ? c.report.trim() : "(the drift report did not run: see the workflow log)", "");
+    return out.join("\n");
+}
