@@ -20,8 +20,9 @@ import { setAcceptedDomain } from "./commands";
 import { readConnectionConfig, readDeclaredDomains, type ConfigGetter } from "./config";
 import { changedSettings, decideDiff, driftOf, settingsOf, type LiveSettings } from "./diff";
 import { NotFoundError } from "./errors";
+import { installParentWatchdog } from "./parent-watchdog";
 import { installQuietProviderErrors, providerCall } from "./provider-errors";
-import { configureSession, sharedSession, type SessionOptions } from "./session";
+import { configureSession, resetSession, sharedSession, type SessionOptions } from "./session";
 import { snapshotWriterFromEnv } from "./snapshot";
 import { sharedReader, type LiveDomain, type TenantReader, type TenantReaderOptions } from "./tenant-reader";
 
@@ -346,6 +347,8 @@ export function restoreRefusal(domainName: string, signals: readonly string[], l
 export const acceptedDomainProvider = {
     configure: async (req: dynamic.ConfigureRequest): Promise<void> => {
         installQuietProviderErrors();
+        // Only here, in the provider process: a CLI killed outright must not leave it and its pwsh behind.
+        installParentWatchdog({ onGone: resetSession });
         return providerCall(say, async () => configure((key) => req.config.get(key)));
     },
     check: (olds: AcceptedDomainInputs, news: AcceptedDomainInputs) => providerCall(say, () => check(olds, news as unknown as Record<string, unknown>)),

@@ -1,7 +1,8 @@
 /**
  * End-to-end harness: throw-away Pulumi workspaces driven through the real CLI
- * (scripts/pulumi), each with its own file backend, PULUMI_HOME, passphrase,
- * emulated tenant state and journal. Nothing here mocks the engine.
+ * (scripts/pulumi), each with its own file backend (or, when asked, its own prefix in a
+ * real object store: backends.ts), PULUMI_HOME, passphrase, emulated tenant state and
+ * journal. Nothing here mocks the engine.
  *
  * Workspaces live under <repo>/.tmp/e2e so Node's module resolution from a
  * workspace walks up to the project's node_modules.
@@ -9,6 +10,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import type { StateBackend } from "./backends";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 export const pulumiScript = path.join(repoRoot, "scripts", "pulumi");
@@ -24,8 +26,12 @@ export interface Workspace {
     statePath: string;
     /** Emulator journal (EXO_EMULATOR_JOURNAL). */
     journalPath: string;
-    /** Pulumi's file backend directory. */
+    /** Pulumi's file backend directory (created, and left empty, when `backend` is given). */
     backendDir: string;
+    /** PULUMI_BACKEND_URL of the workspace. */
+    backendUrl: string;
+    /** The object-store backend and this workspace's prefix in it, when one was given. */
+    remote?: { backend: StateBackend; prefix: string };
 }
 
 export interface RunResult {
@@ -46,6 +52,12 @@ export interface WorkspaceOptions {
     files?: Record<string, string>;
     /** Extra Pulumi.yaml lines for a scratch program (e.g. `main: ...`). */
     projectName?: string;
+    /**
+     * A real backend (backends.ts) instead of the workspace's file backend: the state goes under a
+     * prefix of its own (the workspace's directory name), so workspaces sharing one server never
+     * see each other's stacks. Default: the file backend.
+     */
+    backend?: StateBackend;
 }
 
 let counter = 0;
@@ -71,17 +83,21 @@ export async function createWorkspace(opts: WorkspaceOptions): Promise<Workspace
         writeFile(dir, "Pulumi.yaml", `${project.trimEnd()}\nmain: ${path.relative(dir, repoRoot)}\n`);
     }
 
+    const remote = opts.backend ? { backend: opts.backend, prefix: `${path.basename(dir)}/` } : undefined;
     const ws: Workspace = {
         dir,
         stack: "e2e",
         backendDir,
+        backendUrl: remote ? remote.backend.urlFor(remote.prefix) : `file://${backendDir}`,
+        remote,
         statePath: path.join(dir, "tenant.json"),
         journalPath: path.join(dir, "journal.jsonl"),
         env: {},
     };
     ws.env = {
         ...process.env,
-        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        ...remote?.backend.env,
+        PULUMI_BACKEND_URL: ws.backendUrl,
         PULUMI_HOME: path.join(dir, ".pulumi-home"),
         PULUMI_CONFIG_PASSPHRASE: E2E_PASSPHRASE,
         PULUMI_CONFIG_PASSPHRASE_FILE: "",
@@ -205,6 +221,37 @@ export function backendFiles(ws: Workspace): string[] {
     };
     walk(ws.backendDir);
     return out;
+}
+
+/** A running process, as /proc shows it. */
+export interface ProcessInfo {
+    pid: number;
+    ppid: number;
+    command: string;
+}
+
+/**
+ * Every live process of the workspace: the CLI and all it started (language host, program,
+ * dynamic provider, pwsh or the emulator) inherit the workspace's environment, whose paths are
+ * unique to it, so /proc/<pid>/environ naming ws.dir identifies them whatever their parent is
+ * now. Zombies (already exited, not yet reaped) have no environment and are not listed.
+ */
+export function workspaceProcesses(ws: Workspace): ProcessInfo[] {
+    const found: ProcessInfo[] = [];
+    for (const entry of fs.readdirSync("/proc")) {
+        const pid = Number(entry);
+        if (!Number.isInteger(pid) || pid === process.pid) continue;
+        try {
+            if (!fs.readFileSync(`/proc/${pid}/environ`, "utf8").includes(`${ws.dir}/`)) continue;
+            const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            const command = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+            found.push({ pid, ppid, command });
+        } catch {
+            // exited while we looked
+        }
+    }
+    return found;
 }
 
 /** Removes the workspace unless KEEP_E2E is set (for debugging a failure). */

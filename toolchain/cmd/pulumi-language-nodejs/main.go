@@ -127,11 +127,13 @@ func main() {
 		close(cancelChannel)
 	}()
 
-	// If the engine goes away, stop serving instead of lingering as an orphan.
+	// If the engine goes away, stop serving instead of lingering as an orphan: the official
+	// health check (every 5 minutes), and our own parent watch (every second, orphan.go).
 	if engineAddress != "" {
 		if err := rpcutil.Healthcheck(ctx, engineAddress, 5*time.Minute, cancel); err != nil {
 			cmdutil.Exit(fmt.Errorf("could not start health check host RPC server: %w", err))
 		}
+		exitWhenOrphaned(os.Getppid(), time.Second)
 	}
 
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{

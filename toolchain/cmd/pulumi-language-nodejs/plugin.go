@@ -163,6 +163,8 @@ func (h *nodeHost) RunPlugin(
 		if err := cmd.Start(); err != nil {
 			return err
 		}
+		children.add(cmd.Process)
+		defer children.remove(cmd.Process)
 		if req.GetAttachDebugger() {
 			if err := startDebugging(ctx, engineClient, cmd, port,
 				fmt.Sprintf("Pulumi: Plugin (%s)", req.GetName())); err != nil {

@@ -147,6 +147,8 @@ func (h *nodeHost) execRuntime(
 		if err := cmd.Start(); err != nil {
 			return err
 		}
+		children.add(cmd.Process)
+		defer children.remove(cmd.Process)
 		if req.GetAttachDebugger() {
 			if err := startDebugging(ctx, engineClient, cmd, port, "Pulumi: Program (nodejs)"); err != nil {
 				return err

@@ -1,0 +1,59 @@
+import { strict as assert } from "assert";
+import { installParentWatchdog, isDynamicProviderHost, watchParent } from "../../../components/exchange/parent-watchdog";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("parent watchdog (the provider process ends when the CLI is gone)", () => {
+    it("does nothing while the parent stays", async () => {
+        let exited: number | undefined;
+        const stop = watchParent({ onGone: async () => undefined, intervalMs: 5, ancestry: () => "42", exit: (c) => (exited = c) });
+        await sleep(40);
+        stop();
+        assert.equal(exited, undefined);
+    });
+
+    it("on a re-parenting, closes the session first and then exits with 1, once", async () => {
+        let ppid = 42;
+        const events: string[] = [];
+        watchParent({
+            onGone: async () => {
+                events.push("dispose");
+            },
+            intervalMs: 5,
+            ancestry: () => String(ppid),
+            exit: (c) => events.push(`exit ${c}`),
+        });
+        ppid = 1;
+        await sleep(60);
+        assert.deepEqual(events, ["dispose", "exit 1"]);
+    });
+
+    it("exits after graceMs even when the cleanup hangs or fails", async () => {
+        let ppid = 42;
+        const exits: number[] = [];
+        watchParent({ onGone: () => new Promise(() => undefined), graceMs: 20, intervalMs: 5, ancestry: () => String(ppid), exit: (c) => exits.push(c) });
+        watchParent({ onGone: () => Promise.reject(new Error("boom")), graceMs: 1_000, intervalMs: 5, ancestry: () => String(ppid), exit: (c) => exits.push(c) });
+        ppid = 7;
+        await sleep(80);
+        assert.deepEqual(exits, [1, 1]);
+    });
+
+    it("is installed only in the engine's dynamic-provider host", () => {
+        assert.equal(isDynamicProviderHost(["node", "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js", "127.0.0.1:1"]), true);
+        assert.equal(isDynamicProviderHost(["node", "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider"]), true);
+        assert.equal(isDynamicProviderHost(["node", "/p/node_modules/.bin/mocha"]), false);
+        let called = false;
+        installParentWatchdog({ onGone: async () => (called = true), ancestry: () => "1" }, ["node", "mocha"])();
+        assert.equal(called, false);
+    });
+
+    it("under a shell launcher (Pulumi's official sh shim runs node without exec), the shell's parent is watched too", () => {
+        const { launcherAncestry } = require("../../../components/exchange/parent-watchdog") as typeof import("../../../components/exchange/parent-watchdog");
+        const procs: Record<number, { comm: string; ppid: number }> = { 10: { comm: "sh", ppid: 5 }, 20: { comm: "pulumi", ppid: 3 } };
+        assert.equal(launcherAncestry(10, (p) => procs[p]), "10>5");
+        assert.equal(launcherAncestry(20, (p) => procs[p]), "20", "the CLI itself: only it");
+        procs[10].ppid = 1; // the CLI was killed: the shell is re-parented, node's own parent is unchanged
+        assert.equal(launcherAncestry(10, (p) => procs[p]), "10>1");
+        assert.equal(launcherAncestry(99, () => undefined), "99");
+    });
+});
