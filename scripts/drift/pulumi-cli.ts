@@ -4,7 +4,7 @@
  * one built from Go modules; the backend the user chose, else the project's file
  * backend), so a report and a `scripts/pulumi preview` see the same stack.
  */
-import { execFileSync } from "child_process";
+import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
@@ -53,10 +53,15 @@ function commandRoot(bin: string, root: string): string {
     const dir = path.join(root, ".pulumi", "cli");
     fs.mkdirSync(path.join(dir, "bin"), { recursive: true });
     const link = path.join(dir, "bin", "pulumi");
-    fs.rmSync(link, { force: true });
-    fs.symlinkSync(bin, link);
+    // A fresh link renamed over the old one: parallel selections (the fleet) never see it missing
+    // or collide on creating it, as a remove-then-create would.
+    const fresh = `${link}.${process.pid}.${++linkCounter}`;
+    fs.symlinkSync(bin, fresh);
+    fs.renameSync(fresh, link);
     return dir;
 }
+
+let linkCounter = 0;
 
 export interface StackSelection {
     /** The Pulumi project directory (holds Pulumi.yaml). */
@@ -65,18 +70,42 @@ export interface StackSelection {
     stack?: string;
     /** More variables for the CLI and the plugins it starts (e.g. EXO_TENANT_SNAPSHOT). */
     extraEnv?: Record<string, string>;
+    /**
+     * Leave the workspace's selected stack alone: only check that `stack` exists. Every command of a
+     * Stack names it (`--stack`) anyway; `stack select` would rewrite the one selected stack that a
+     * shared PULUMI_HOME keeps, under parallel runs of several stacks (the fleet).
+     */
+    pin?: boolean;
+}
+
+/** A LocalWorkspace on the project's CLI and environment (what selectStack and the fleet use). */
+export async function openWorkspace(workDir: string, extraEnv: Record<string, string> = {}): Promise<{ ws: LocalWorkspace; env: Record<string, string> }> {
+    const cli = resolvePulumiCli(workDir);
+    const env = { ...cli.env, ...extraEnv };
+    const pulumiCommand = await PulumiCommand.get({ root: commandRoot(cli.bin, projectRoot()), skipVersionCheck: true });
+    const ws = await LocalWorkspace.create({ workDir, pulumiCommand, envVars: env });
+    return { ws, env };
 }
 
 /** Selects the stack through the Automation API, with the project's CLI. */
 export async function selectStack(sel: StackSelection): Promise<{ stack: Stack; env: Record<string, string> }> {
-    const root = projectRoot();
-    const cli = resolvePulumiCli(sel.workDir);
-    const env = { ...cli.env, ...sel.extraEnv };
-    const pulumiCommand = await PulumiCommand.get({ root: commandRoot(cli.bin, root), skipVersionCheck: true });
-    const ws = await LocalWorkspace.create({ workDir: sel.workDir, pulumiCommand, envVars: env });
+    const { ws, env } = await openWorkspace(sel.workDir, sel.extraEnv);
     const name = sel.stack ?? (await ws.stack())?.name;
     if (!name) {
         throw new Error(`no stack is selected in ${sel.workDir}: pass --stack <name> (or run scripts/pulumi stack select <name>)`);
+    }
+    if (sel.pin) {
+        // Stack.select only needs the stack to exist; `pulumi stack --stack <name>` fails as `stack select`
+        // does for an unknown one, without selecting it (the Automation API does the same for a remote workspace).
+        ws.selectStack = (stackName: string): Promise<void> =>
+            new Promise((resolve, reject) => {
+                const args = ["stack", "--stack", stackName, "--show-name", "--non-interactive"];
+                execFile(ws.pulumiCommand.command, args, { cwd: ws.workDir, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+                    // Worded as the Automation API's CommandError, so cliFailure finds the CLI's own error lines.
+                    if (error) reject(new Error(`code: ${typeof error.code === "number" ? error.code : -2}\n stdout: ${stdout}\n stderr: ${stderr}\n`));
+                    else resolve();
+                });
+            });
     }
     return { stack: await Stack.select(name, ws), env };
 }
