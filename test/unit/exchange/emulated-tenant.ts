@@ -118,6 +118,8 @@ export function kbTenant(): Tenant {
         },
         read: () => loadTenantState(state),
         files: () => [state, journal].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f, "utf8")).join("\n"),
-        cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+        // A pwsh whose node parent exited (a child script's process.exit) ends on its own at stdin's
+        // EOF and may still write its journal's last line while the directory goes: retried.
+        cleanup: () => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }),
     };
 }
