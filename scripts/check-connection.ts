@@ -71,7 +71,8 @@ export async function runCheck(stackName: string, settings: ConnectionSettings, 
     try {
         live = await reader.acceptedDomains();
     } catch (error) {
-        if (error instanceof AuthError || error instanceof SetupError) {
+        // Never connected (a sign-in, setup or timeout failure): nothing was read, so no read "failed".
+        if (error instanceof AuthError || error instanceof SetupError || session.stats.connects === 0) {
             return { ...base, error: oneLine(error), reads: [], domains: [] };
         }
         return { ...base, reads: [{ cmdlet: "Get-AcceptedDomain", purpose: "every accepted domain, one bulk read", error: oneLine(error) }], domains: [] };

@@ -57,11 +57,21 @@ async function all<T>(api: GitHubApi, path: string): Promise<T[]> {
     }
 }
 
+/** GitHub refuses a comment or issue body over 65,536 characters (HTTP 422). */
+export const MAX_BODY = 65_536;
+
+/** The body cut to GitHub's limit, saying so and where the rest is. */
+export function fitBody(body: string, max: number = MAX_BODY): string {
+    if (body.length <= max) return body;
+    const note = "\n\n_… cut to GitHub's size limit for a comment; the whole report is in the workflow run's log._\n";
+    return body.slice(0, max - note.length) + note;
+}
+
 export const PR_COMMENT_MARKER = "<!-- exchange-accepted-domains:pull-request-gate -->";
 
 /** The gate's comment on the pull request: the one carrying the marker is edited, else one is created. */
 export async function upsertPullRequestComment(api: GitHubApi, repo: string, pr: number, body: string): Promise<{ action: "created" | "updated"; id: number }> {
-    const text = body.includes(PR_COMMENT_MARKER) ? body : `${PR_COMMENT_MARKER}\n${body}`;
+    const text = fitBody(body.includes(PR_COMMENT_MARKER) ? body : `${PR_COMMENT_MARKER}\n${body}`);
     const mine = (await all<Comment>(api, `/repos/${repo}/issues/${pr}/comments`)).find((c) => c.body?.includes(PR_COMMENT_MARKER));
     if (mine) {
         await api.request("PATCH", `/repos/${repo}/issues/comments/${mine.id}`, { body: text });
@@ -94,7 +104,7 @@ export async function syncDriftIssue(
 ): Promise<{ action: DriftIssueAction; number?: number }> {
     const marker = driftMarker(stack);
     const open = (await all<Issue>(api, `/repos/${repo}/issues?state=open`)).find((i) => i.pull_request === undefined && (i.body ?? "").includes(marker));
-    const body = `${marker}\n${report.trimEnd()}\n\n_Updated by the scheduled drift check at ${when}; closed automatically when the tenant matches the code again._\n`;
+    const body = fitBody(`${marker}\n${report.trimEnd()}\n\n_Updated by the scheduled drift check at ${when}; closed automatically when the tenant matches the code again._\n`);
     if (status === "drift") {
         if (open) {
             await api.request("PATCH", `/repos/${repo}/issues/${open.number}`, { body });

@@ -71,9 +71,10 @@ export interface StackSelection {
     /** More variables for the CLI and the plugins it starts (e.g. EXO_TENANT_SNAPSHOT). */
     extraEnv?: Record<string, string>;
     /**
-     * Leave the workspace's selected stack alone: only check that `stack` exists. Every command of a
-     * Stack names it (`--stack`) anyway; `stack select` would rewrite the one selected stack that a
-     * shared PULUMI_HOME keeps, under parallel runs of several stacks (the fleet).
+     * Default true: leave the workspace's selected stack alone and only check that `stack` exists.
+     * Every command of a Stack names it (`--stack`) anyway; `stack select` would rewrite the one
+     * selected stack a shared PULUMI_HOME keeps (parallel runs of the fleet), and the read-only
+     * tools (drift, check-connection) would not be read-only. false: select it, as the CLI would.
      */
     pin?: boolean;
 }
@@ -94,7 +95,7 @@ export async function selectStack(sel: StackSelection): Promise<{ stack: Stack; 
     if (!name) {
         throw new Error(`no stack is selected in ${sel.workDir}: pass --stack <name> (or run scripts/pulumi stack select <name>)`);
     }
-    if (sel.pin) {
+    if (sel.pin !== false) {
         // Stack.select only needs the stack to exist; `pulumi stack --stack <name>` fails as `stack select`
         // does for an unknown one, without selecting it (the Automation API does the same for a remote workspace).
         ws.selectStack = (stackName: string): Promise<void> =>

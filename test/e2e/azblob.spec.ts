@@ -248,6 +248,9 @@ describe("shared state on Pulumi's DIY Azure Blob backend (Azurite): locking, a 
             ws = await azblobWorkspace("azblob-kill", declareAll("Authoritative"), (t) => {
                 for (const d of KILL_DOMAINS) t.acceptedDomains.push(acceptedDomainState(d, "Authoritative"));
             });
+            // Our language host exits with a killed CLI; the official one waits for its 5-minute health
+            // check (README, "The Pulumi CLI"), so this proves the CLI built here even where one is installed.
+            ws.env.PULUMI_CLI = "built";
             // Adopt first, so the interrupted run has updates in flight (a pending create would need more than `cancel`).
             const adopt = await pulumi(ws, ["up", "--yes", "--skip-preview"]);
             assert.strictEqual(adopt.code, 0, adopt.output);

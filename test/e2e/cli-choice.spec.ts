@@ -135,11 +135,23 @@ describe("scripts/pulumi: an installed CLI first, the one built from Go modules 
         assert.strictEqual(r.stdout, "", "the old CLI was not run");
     });
 
-    it("a CLI on PATH older than the minimum is skipped, said on stderr, and the built one runs", async () => {
-        const r = await run(["version"], withPath(fakeDir("old"), fakeDir("official")));
+    it("a CLI on PATH older than the minimum is skipped, said on stderr: a newer one later on PATH runs, else the built one", async () => {
+        let r = await run(["version"], withPath(fakeDir("old"), fakeDir("official")));
+        assert.strictEqual(r.code, 0, r.output);
+        assert.strictEqual(r.stdout.trim(), "v3.280.0");
+        assert.match(r.stderr, /skipping \S+old\/pulumi v3\.100\.0 \(older than v3\.248\.0\)/);
+        r = await run(["version"], { ...env, PATH: [fakeDir("old"), "/usr/local/bin", "/usr/bin", "/bin"].join(path.delimiter) });
         assert.strictEqual(r.code, 0, r.output);
         assert.strictEqual(r.stdout.trim(), BUILT_VERSION);
-        assert.match(r.stderr, /skipping \S+old\/pulumi v3\.100\.0 \(older than v3\.248\.0\); using the CLI built from Go modules/);
+    });
+
+    it("Pulumi Cloud by access token, and login/logout, get no file-backend default", async () => {
+        let seen = recorded((await run(["preview", "--stack", "prod"], { ...withPath(fakeDir("official")), PULUMI_ACCESS_TOKEN: "pul-123" })).stdout);
+        assert.strictEqual(seen.BACKEND, "<unset>", "PULUMI_ACCESS_TOKEN alone means Pulumi Cloud");
+        seen = recorded((await run(["login"], withPath(fakeDir("official")))).stdout);
+        assert.strictEqual(seen.BACKEND, "<unset>", "`login` without a URL is Pulumi Cloud's, not the project's file backend");
+        seen = recorded((await run(["--non-interactive", "logout"], withPath(fakeDir("official")))).stdout);
+        assert.strictEqual(seen.BACKEND, "<unset>");
     });
 
     it("scripts/ itself on PATH is not mistaken for an installed CLI", async () => {

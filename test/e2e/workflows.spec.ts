@@ -84,6 +84,8 @@ interface StepState {
 function condition(expr: string | undefined, steps: Record<string, StepState>, failed: boolean): boolean {
     const e = (expr ?? "success()").replace(/^\$\{\{\s*|\s*\}\}$/g, "").trim();
     if (e === "always()") return true;
+    // Runs whatever failed before, but not in a cancelled run (the test never cancels).
+    if (e === "!cancelled()") return true;
     if (e === "success()") return !failed;
     const m = /^steps\.([\w-]+)\.(outcome|outputs\.([\w-]+))\s*(==|!=)\s*'([^']*)'$/.exec(e);
     if (!m) throw new Error(`the test's evaluator doesn't know the condition "${e}"`);
@@ -223,9 +225,13 @@ describe("CI workflows: parsed", () => {
         assert.match(preview.run!, /^\s*"\$GATE_DIR\/scripts\/pulumi" preview /m);
         assert.match(preview.run!, /--policy-pack "\$GATE_DIR\/policies" --policy-pack-config "\$GATE_DIR\/policy-config\.json"/);
         assert.strictEqual(preview["continue-on-error"], true);
-        for (const s of job.steps.filter((s) => /scripts\//.test(s.run ?? "") && s.name !== "Install")) {
-            assert.match(s.run!, /\$GATE_DIR\/scripts\//, `${s.name} runs the base branch's tool`);
+        for (const s of job.steps.filter((s) => /scripts\//.test(s.run ?? ""))) {
+            assert.match(s.run!, /\$GATE_DIR\/scripts\/|^\s*cd "\$GATE_DIR"/m, `${s.name} runs the base branch's tool`);
         }
+        // Node's -r resolves from the working directory: the gate's ts-node, not the pull request's.
+        for (const s of job.steps.filter((s) => /node -r /.test(s.run ?? ""))) assert.match(s.run!, /cd "\$GATE_DIR"/, s.name);
+        assert.strictEqual(job.steps.find((s) => s.name === "Install")?.run, "npm ci --ignore-scripts --no-audit --no-fund", "no install script of the pull request runs");
+        for (const s of job.steps.filter((s) => s.if?.includes("always()"))) assert.fail(`${s.name}: always() also runs in a cancelled run; use !cancelled()`);
         const last = job.steps[job.steps.length - 1];
         assert.strictEqual(last.if, "steps.preview.outcome == 'failure'");
         assert.ok(fs.existsSync(path.join(repoRoot, "policy-config.json")), "the committed policy config");

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { driftMarker, PR_COMMENT_MARKER, syncDriftIssue, upsertPullRequestComment, type GitHubApi } from "../../../scripts/ci/github";
+import { driftMarker, fitBody, MAX_BODY, PR_COMMENT_MARKER, syncDriftIssue, upsertPullRequestComment, type GitHubApi } from "../../../scripts/ci/github";
 import { composePullRequestComment, policyResults } from "../../../scripts/ci/pr-comment";
 import { parsePublishArgs } from "../../../scripts/ci/publish";
 
@@ -83,5 +83,12 @@ describe("CI: the gate's comment and the drift issue on GitHub", () => {
         assert.throws(() => parsePublishArgs(["pr-comment", "--repo", "o/r"]), /pr-comment: missing --pr, --outcome, --base-ref, --event-log\nusage:/);
         assert.throws(() => parsePublishArgs(["comment"]), /unknown command "comment"/);
         assert.throws(() => parsePublishArgs(["drift-issue", "--repo"]), /--repo needs a value/);
+    });
+
+    it("a body over GitHub's 65,536-character limit is cut, saying where the rest is", () => {
+        assert.equal(fitBody("short"), "short");
+        const cut = fitBody("x".repeat(MAX_BODY + 10));
+        assert.equal(cut.length, MAX_BODY);
+        assert.match(cut, /cut to GitHub's size limit .*workflow run's log/);
     });
 });

@@ -42,9 +42,19 @@ describe("parent watchdog (the provider process ends when the CLI is gone)", () 
         assert.equal(isDynamicProviderHost(["node", "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js", "127.0.0.1:1"]), true);
         assert.equal(isDynamicProviderHost(["node", "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider"]), true);
         assert.equal(isDynamicProviderHost(["node", "/p/node_modules/.bin/mocha"]), false);
+    });
+
+    it("outside the provider host it watches nothing, even when the ancestry changes", async () => {
         let called = false;
-        installParentWatchdog({ onGone: async () => (called = true), ancestry: () => "1" }, ["node", "mocha"])();
+        let exited = false;
+        let ancestry = "42";
+        const stop = installParentWatchdog({ onGone: async () => (called = true), ancestry: () => ancestry, intervalMs: 5, exit: () => (exited = true) }, ["node", "mocha"]);
+        ancestry = "1";
+        await new Promise((r) => setTimeout(r, 40));
+        stop();
         assert.equal(called, false);
+        assert.equal(exited, false);
+        assert.equal((globalThis as unknown as Record<symbol, unknown>)[Symbol.for("exchange-accepted-domains/parent-watchdog")], undefined, "nothing installed");
     });
 
     it("under a shell launcher (Pulumi's official sh shim runs node without exec), the shell's parent is watched too", () => {
