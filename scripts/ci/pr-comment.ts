@@ -4,8 +4,10 @@
  * the Automation API streams) for every policy result with its full reason, and the drift report's
  * Markdown for what `up` would do per domain, in Exchange words. Pure, for the tests.
  */
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { policyFindings } from "../drift/policy-events";
 
-/** A policy result as the engine's policyEvent carries it. */
+/** A policy result for the comment: the finding, named by the resource it is about. */
 export interface PolicyResult {
     policyName: string;
     policyPackName: string;
@@ -16,51 +18,27 @@ export interface PolicyResult {
     message: string;
 }
 
-interface PolicyEventJson {
-    resourceUrn?: string;
-    message?: string;
-    policyName?: string;
-    policyPackName?: string;
-    enforcementLevel?: string;
-}
-
 /** The rule the policy pack uses to report each exemption it applied (policies/coexistence.ts). */
 export const EXEMPTION_USED_RULE = "synced-domain-exemption-used";
 
-/** Strips the engine's colour tokens (<{%reset%}>) and terminal sequences. */
-function plain(text: string): string {
-    return text.replace(/<\{%[^%]*%\}>/g, "").replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").trim();
-}
-
-/** The policy results in an event log, in order, once each (a preview can repeat a diagnostic). */
+/** The policy results in an event log (one JSON engine event per line), in order, once each. */
 export function policyResults(eventLog: string): PolicyResult[] {
-    const seen = new Set<string>();
-    const out: PolicyResult[] = [];
+    const events: EngineEvent[] = [];
     for (const line of eventLog.split("\n")) {
         if (!line.trim().startsWith("{")) continue;
-        let event: { policyEvent?: PolicyEventJson };
         try {
-            event = JSON.parse(line) as { policyEvent?: PolicyEventJson };
+            events.push(JSON.parse(line) as EngineEvent);
         } catch {
-            continue; // a line cut short by a killed run: the rest still counts
-        }
-        const p = event.policyEvent;
-        if (!p?.policyName) continue;
-        const urn = p.resourceUrn ?? "";
-        const result: PolicyResult = {
-            policyName: p.policyName,
-            policyPackName: p.policyPackName ?? "",
-            enforcementLevel: p.enforcementLevel ?? "advisory",
-            resource: urn ? urn.slice(urn.lastIndexOf("::") + 2) : "(stack)",
-            message: plain(p.message ?? ""),
-        };
-        const key = JSON.stringify(result);
-        if (!seen.has(key)) {
-            seen.add(key);
-            out.push(result);
+            // a line cut short by a killed run: the rest still counts
         }
     }
-    return out;
+    return policyFindings(events).map((f) => ({
+        policyName: f.policyName,
+        policyPackName: f.policyPackName,
+        enforcementLevel: f.enforcementLevel,
+        resource: f.resourceUrn ? f.resourceUrn.slice(f.resourceUrn.lastIndexOf("::") + 2) : "(stack)",
+        message: f.message,
+    }));
 }
 
 export interface CommentInput {

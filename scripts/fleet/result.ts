@@ -9,22 +9,14 @@
  *     drifted: [stack], violating: [stack], failed: [{ stack, status, error }] }
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { z } from "zod";
 import { ACCEPTED_DOMAIN_TYPE } from "../../components/schema";
 import { declaredDomains, errorReport, type DriftReport, type DriftRow } from "../drift/report";
+import { policyFindings, type PolicyFinding } from "../drift/policy-events";
 import type { FleetMode } from "./args";
 
-export const FLEET_SCHEMA_VERSION = 1;
+export { policyFindings, type PolicyFinding };
 
-/** One policy result, as the engine's policyEvent carries it. */
-export interface PolicyFinding {
-    policyName: string;
-    policyPackName: string;
-    /** "mandatory" fails the preview; "advisory" (or another level) only reports. */
-    enforcementLevel: string;
-    message: string;
-    resourceUrn?: string;
-}
+export const FLEET_SCHEMA_VERSION = 1;
 
 /** A domain's three managed settings; live domainType may be one code can't declare (ExternalRelay). */
 export interface Settings {
@@ -79,36 +71,6 @@ export interface FleetResult {
     drifted: string[];
     violating: string[];
     failed: { stack: string; status: "error" | "locked"; error: string }[];
-}
-
-const policyEventSchema = z.object({
-    policyName: z.string(),
-    policyPackName: z.string().default(""),
-    enforcementLevel: z.string(),
-    message: z.string().default(""),
-    resourceUrn: z.string().optional(),
-});
-
-/** Terminal sequences, and the engine's colour tokens (<{%reset%}>) should a CLI leave them in. */
-const plain = (text: string): string => text.replace(/<\{%[^%]*%\}>/g, "").replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").trim();
-
-/** The run's policy results, once each (the engine may repeat one, e.g. for a remediation). */
-export function policyFindings(events: readonly EngineEvent[]): PolicyFinding[] {
-    const seen = new Map<string, PolicyFinding>();
-    for (const e of events) {
-        const parsed = policyEventSchema.safeParse(e.policyEvent);
-        if (!parsed.success) continue;
-        const p = parsed.data;
-        const finding: PolicyFinding = {
-            policyName: p.policyName,
-            policyPackName: p.policyPackName,
-            enforcementLevel: p.enforcementLevel,
-            message: plain(p.message),
-            ...(p.resourceUrn ? { resourceUrn: p.resourceUrn } : {}),
-        };
-        seen.set(JSON.stringify([finding.policyName, finding.resourceUrn ?? "", finding.message]), finding);
-    }
-    return [...seen.values()];
 }
 
 /** Each AcceptedDomain's URN -> its domain name, from the run's steps (a resource's name needn't be its domain). */
