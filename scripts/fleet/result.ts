@@ -57,8 +57,8 @@ export interface StackResult {
     report: DriftReport;
 }
 
-export interface FleetResult {
-    schemaVersion: typeof FLEET_SCHEMA_VERSION;
+/** The run's own facts, as the JSON carries them before its stacks. */
+export interface FleetRunInfo {
     mode: FleetMode;
     workDir: string;
     parallel: number;
@@ -66,6 +66,10 @@ export interface FleetResult {
     policyPackConfigs: string[];
     startedAt: string;
     durationMs: number;
+}
+
+export interface FleetResult extends FleetRunInfo {
+    schemaVersion: typeof FLEET_SCHEMA_VERSION;
     exitCode: 0 | 1 | 2;
     stacks: StackResult[];
     drifted: string[];
@@ -164,16 +168,6 @@ const isViolating = (s: StackResult): boolean => s.status === "violation" || s.s
 export function fleetExitCode(stacks: readonly StackResult[]): 0 | 1 | 2 {
     if (stacks.some(isFailed)) return 2;
     return stacks.some((s) => isDrifted(s) || isViolating(s)) ? 1 : 0;
-}
-
-export interface FleetRunInfo {
-    mode: FleetMode;
-    workDir: string;
-    parallel: number;
-    policyPacks: string[];
-    policyPackConfigs: string[];
-    startedAt: string;
-    durationMs: number;
 }
 
 export function fleetResult(info: FleetRunInfo, stacks: StackResult[]): FleetResult {
