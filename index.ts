@@ -7,7 +7,11 @@
  * them itself in its configure hook, so no credential enters a resource's inputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AcceptedDomains, ConfigError, readStackConfig } from "./components";
+import { loadComponentModule } from "./components/compiled";
+
+// The components as compiled JavaScript when dist/ is fresh (components/compiled.ts): the provider
+// process only starts at the first registration, so time spent transpiling here delays every run.
+const { AcceptedDomains, ConfigError, readStackConfig } = loadComponentModule<typeof import("./components")>(require.resolve("./components"));
 
 function loadConfig() {
     try {
@@ -26,7 +30,7 @@ const config = loadConfig();
 // @pulumi/azuread, whose provider plugin must be installed: off unless
 // exchange:entra enables it, and loaded only then.
 function loadEntraSignals() {
-    const entraModule = require("./components/entra-signals") as typeof import("./components/entra-signals");
+    const entraModule = loadComponentModule<typeof import("./components/entra-signals")>(require.resolve("./components/entra-signals"));
     try {
         entraModule.assertAzureadPluginInstalled();
     } catch (error) {

@@ -15,24 +15,24 @@ export type DomainsConfig = Record<string, { type: string }>;
 /**
  * Writes the stack config file directly (setting 1,000 keys through the CLI
  * would take hours). JSON is YAML, so Pulumi reads it; the encrypted password
- * and the salt come from one `config set --secret` done before.
+ * and the salt come from one `config set --secret` done before. The product and
+ * its no-op baseline get the same file (the no-op program reads only
+ * exchange:domains): decrypting a stack's secrets is the CLI's own cost, so the
+ * floor pays it too.
  */
-export function writeStackConfig(ws: Workspace, variant: Variant, domains: DomainsConfig, secret: { salt: string; secure: string } | undefined): void {
-    const config: Record<string, unknown> = { "exchange:domains": domains };
-    if (variant === "product") {
-        if (!secret) throw new Error("product workspace without its encrypted password");
-        config["exchange:organization"] = DEMO_ORGANIZATION;
-        config["exchange:auth"] = {
+export function writeStackConfig(ws: Workspace, domains: DomainsConfig, secret: { salt: string; secure: string }): void {
+    const config: Record<string, unknown> = {
+        "exchange:domains": domains,
+        "exchange:organization": DEMO_ORGANIZATION,
+        "exchange:auth": {
             kind: "certificate",
             appId: DEMO_APP_ID,
             certificateFilePath: demoCertificatePath(ws.statePath),
             certificatePassword: { secure: secret.secure },
-        };
-        config["exchange:retryDelayMs"] = 200;
-    }
-    const file: Record<string, unknown> = { config };
-    if (secret) file.encryptionsalt = secret.salt;
-    fs.writeFileSync(path.join(ws.dir, `Pulumi.${ws.stack}.yaml`), JSON.stringify(file, null, 1));
+        },
+        "exchange:retryDelayMs": 200,
+    };
+    fs.writeFileSync(path.join(ws.dir, `Pulumi.${ws.stack}.yaml`), JSON.stringify({ config, encryptionsalt: secret.salt }, null, 1));
 }
 
 export async function encryptedPassword(ws: Workspace): Promise<{ salt: string; secure: string }> {

@@ -103,7 +103,7 @@ async function runOne(r: number, opts: Options): Promise<Row> {
         process.stderr.write(`R=${r}: writing the tenant ... `);
         const stateMb = writeTenant(ws, r, opts);
         process.stderr.write(`${stateMb.toFixed(1)} MB\n`);
-        writeStackConfig(ws, "product", declared(), await encryptedPassword(ws));
+        writeStackConfig(ws, declared(), await encryptedPassword(ws));
         const step = async (name: string, args: string[]): Promise<Figures> => {
             process.stderr.write(`  [R=${r}] ${name} ... `);
             const f = await measure(ws, args);

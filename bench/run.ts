@@ -2,13 +2,13 @@
  * Benchmark: the product against a no-op dynamic resource of the same N, under
  * the real CLI (scripts/pulumi) and the emulated tenant with realistic latency.
  *
- *   node -r ts-node/register/transpile-only bench/run.ts [--n 10,100,1000] [--connect-ms 2000] [--cmdlet-ms 200]
- *   (env: BENCH_N, BENCH_CONNECT_MS, BENCH_CMDLET_MS; KEEP_E2E=1 keeps the workspaces)
+ *   node -r ts-node/register/transpile-only bench/run.ts [--n 10,100,1000] [--connect-ms 2000] [--cmdlet-ms 200] [--repeat 3]
+ *   (env: BENCH_N, BENCH_CONNECT_MS, BENCH_CMDLET_MS, BENCH_REPEAT; KEEP_E2E=1 keeps the workspaces)
  *
  * Per N, in one workspace per variant:
  *   adopt      `up --skip-preview` of N declared domains the tenant already has as declared
- *   refresh    `preview --refresh` with everything in sync
- *   up 10%     `up --skip-preview` with 10% of the domains' types changed in the config
+ *   refresh    `preview --refresh` with everything in sync (repeated, median)
+ *   up 10%     `up --skip-preview` with 10% of the domains' types changed in the config (repeated, median)
  *   drift      the drift report, when scripts/drift-report.ts exists
  * and prints, per run: wall time, pwsh processes started, connects, Get and Set
  * calls (counted from the emulator journal), the peak RSS of the dynamic-provider
@@ -30,6 +30,8 @@ interface Options {
     ns: number[];
     connectMs: number;
     cmdletMs: number;
+    /** Times each floor-target run is repeated; its median is reported (one run varies by about a second). */
+    repeat: number;
 }
 
 function option(name: string, env: string, fallback: string): string {
@@ -50,7 +52,9 @@ function parseOptions(): Options {
         if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} / ${env}: got ${v}: give a whole number of milliseconds >= 0`);
         return v;
     };
-    return { ns, connectMs: num("connect-ms", "BENCH_CONNECT_MS", "2000"), cmdletMs: num("cmdlet-ms", "BENCH_CMDLET_MS", "200") };
+    const repeat = Number(option("repeat", "BENCH_REPEAT", "3"));
+    if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat / BENCH_REPEAT: got ${repeat}: give a whole number of runs >= 1`);
+    return { ns, connectMs: num("connect-ms", "BENCH_CONNECT_MS", "2000"), cmdletMs: num("cmdlet-ms", "BENCH_CMDLET_MS", "200"), repeat };
 }
 
 // ---------------------------------------------------------------------------
@@ -69,7 +73,13 @@ function declared(n: number, changed: number): DomainsConfig {
     return Object.fromEntries(domainNames(n).map((d, i) => [d, { type: i < changed ? "InternalRelay" : "Authoritative" }]));
 }
 
-async function prepare(variant: Variant, n: number, opts: Options): Promise<Workspace> {
+/** A workspace with its stack's encrypted certificate password (rewriting the config keeps it). */
+interface Bench {
+    ws: Workspace;
+    secret: { salt: string; secure: string };
+}
+
+async function prepare(variant: Variant, n: number, opts: Options): Promise<Bench> {
     const ws =
         variant === "product"
             ? await createWorkspace({ name: `bench-${n}` })
@@ -81,10 +91,9 @@ async function prepare(variant: Variant, n: number, opts: Options): Promise<Work
     }
     state.latency = { connectMs: opts.connectMs, formatDataMs: 0, defaultCmdletMs: opts.cmdletMs, cmdletMs: {}, pageMs: 0 };
     writeTenantState(ws.statePath, state);
-    const secret = variant === "product" ? await encryptedPassword(ws) : undefined;
-    writeStackConfig(ws, variant, declared(n, 0), secret);
-    (ws as Workspace & { secret?: typeof secret }).secret = secret;
-    return ws;
+    const secret = await encryptedPassword(ws);
+    writeStackConfig(ws, declared(n, 0), secret);
+    return { ws, secret };
 }
 
 // ---------------------------------------------------------------------------
@@ -94,6 +103,8 @@ async function prepare(variant: Variant, n: number, opts: Options): Promise<Work
 interface Row {
     n: number;
     run: string;
+    /** Each repeat's wall time, product and no-op (the figures are their medians'). */
+    wallsS: { product: number[]; baseline: number[] };
     product: Figures;
     baseline: Figures;
     /** The physical floor: the no-op of the same N plus one connect and one bulk read of emulated latency. */
@@ -107,34 +118,56 @@ const FLOOR_TARGET_RUNS = new Set(["preview --refresh (in sync)", "up, 10% chang
 
 const DRIFT_SCRIPT = path.join(REPO, "scripts", "drift-report.ts");
 
-async function runAll(variant: Variant, ws: Workspace, n: number): Promise<Map<string, Figures>> {
-    const out = new Map<string, Figures>();
-    const step = async (name: string, args: string[], command?: string): Promise<void> => {
+/** One run's figures: the median of its repeats, and every repeat's wall time. */
+interface Measured {
+    median: Figures;
+    wallsS: number[];
+}
+
+/** The repeat with the median wall time (the upper one of two middles), so its counts go with it. */
+function median(runs: Figures[]): Figures {
+    return [...runs].sort((a, b) => a.wallS - b.wallS)[Math.floor(runs.length / 2)];
+}
+
+async function runAll(variant: Variant, { ws, secret }: Bench, n: number, repeat: number): Promise<Map<string, Measured>> {
+    const out = new Map<string, Measured>();
+    const once = async (name: string, args: string[], command?: string): Promise<Figures> => {
         process.stderr.write(`  [${variant} N=${n}] ${name}: ${command ? "" : "pulumi "}${args.join(" ")} ... `);
         const f = await measure(ws, args, command);
         process.stderr.write(`${f.code === 0 ? "ok" : `exit ${f.code}`} in ${f.wallS.toFixed(1)} s\n`);
         if (f.code !== 0) process.stderr.write(f.output.split("\n").slice(-30).join("\n") + "\n");
-        out.set(name, f);
+        return f;
     };
-    await step("adopt (up)", ["up", "--yes", "--skip-preview"]);
-    await step("preview --refresh (in sync)", ["preview", "--refresh"]);
+    const record = (name: string, runs: Figures[]): void => {
+        out.set(name, { median: median(runs), wallsS: runs.map((f) => f.wallS) });
+    };
+    record("adopt (up)", [await once("adopt (up)", ["up", "--yes", "--skip-preview"])]);
+    const refreshes: Figures[] = [];
+    for (let i = 0; i < repeat; i++) refreshes.push(await once("preview --refresh (in sync)", ["preview", "--refresh"]));
+    record("preview --refresh (in sync)", refreshes);
+    // Each repeat changes 10% of the types: to InternalRelay, then back, and so on; every one makes `changed` Sets.
     const changed = Math.round(n / 10);
-    const secret = (ws as Workspace & { secret?: { salt: string; secure: string } }).secret;
-    writeStackConfig(ws, variant, declared(n, changed), secret);
-    await step("up, 10% changed", ["up", "--yes", "--skip-preview"]);
-    if (variant === "product") {
-        const t = tenant(ws);
-        const relay = t.acceptedDomains.filter((d) => d.domainName.endsWith(".bench.example") && d.domainType === "InternalRelay").length;
-        if (relay !== changed) process.stderr.write(`  !! tenant has ${relay} InternalRelay bench domains, expected ${changed}\n`);
+    const ups: Figures[] = [];
+    for (let i = 0; i < repeat; i++) {
+        const forward = i % 2 === 0;
+        writeStackConfig(ws, declared(n, forward ? changed : 0), secret);
+        ups.push(await once("up, 10% changed", ["up", "--yes", "--skip-preview"]));
+        if (variant === "product") {
+            const t = tenant(ws);
+            const relay = t.acceptedDomains.filter((d) => d.domainName.endsWith(".bench.example") && d.domainType === "InternalRelay").length;
+            const expected = forward ? changed : 0;
+            if (relay !== expected) process.stderr.write(`  !! tenant has ${relay} InternalRelay bench domains, expected ${expected}\n`);
+        }
     }
+    record("up, 10% changed", ups);
     if (fs.existsSync(DRIFT_SCRIPT)) {
         // The drift report is a refresh-preview through the Automation API; the no-op's
         // counterpart is the same engine work, a plain `preview --refresh`.
-        if (variant === "product") {
-            await step(DRIFT_RUN, ["-r", "ts-node/register/transpile-only", DRIFT_SCRIPT, "--cwd", ws.dir, "--stack", ws.stack, "--json"], process.execPath);
-        } else {
-            await step(DRIFT_RUN, ["preview", "--refresh"]);
-        }
+        const f =
+            variant === "product"
+                ? await once(DRIFT_RUN, ["-r", "ts-node/register/transpile-only", DRIFT_SCRIPT, "--cwd", ws.dir, "--stack", ws.stack, "--json"], process.execPath)
+                : await once(DRIFT_RUN, ["preview", "--refresh"]);
+        record(DRIFT_RUN, [f]);
     }
     return out;
 }
@@ -148,15 +181,17 @@ function fmt(f: Figures): string {
 function markdown(rows: Row[], opts: Options): string {
     const lines = [
         `Emulator latency: connect ${opts.connectMs} ms, every cmdlet ${opts.cmdletMs} ms. ` +
-            `Runs: \`up --skip-preview\` (adopt), \`preview --refresh\` (in sync), \`up --skip-preview\` with 10% of the types changed.`,
+            `Runs: \`up --skip-preview\` (adopt), \`preview --refresh\` (in sync), \`up --skip-preview\` with 10% of the types changed ` +
+            `(to InternalRelay and back on alternate repeats). The floor-target runs are repeated ${opts.repeat} times; wall times are medians.`,
         "",
-        "| N | run | wall s | no-op wall s | ratio to no-op | floor s | ratio to floor | pwsh starts | connects | Get calls | Set calls (expected) | provider peak RSS MB | no-op RSS MB | notes |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| N | run | wall s | no-op wall s | ratio to no-op | floor s | ratio to floor | runs s (product / no-op) | pwsh starts | connects | Get calls | Set calls (expected) | provider peak RSS MB | no-op RSS MB | notes |",
+        "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|",
     ];
     for (const r of rows) {
         const p = r.product;
         lines.push(
             `| ${r.n} | ${r.run} | ${fmt(p)} | ${fmt(r.baseline)} | ${(p.wallS / r.baseline.wallS).toFixed(2)} | ${r.floorS.toFixed(1)} | ${(p.wallS / r.floorS).toFixed(2)} | ` +
+                `${r.wallsS.product.map((w) => w.toFixed(1)).join(", ")} / ${r.wallsS.baseline.map((w) => w.toFixed(1)).join(", ")} | ` +
                 `${p.starts} | ${p.connects} | ${p.gets} | ${p.sets} (${r.expectedSets}) | ${p.peakMb.toFixed(0)} | ${r.baseline.peakMb.toFixed(0)} | ${r.note} |`,
         );
     }
@@ -189,24 +224,26 @@ async function main(): Promise<void> {
         const baseline = await prepare("baseline", n, opts);
         try {
             // Sequential, not side by side in time: the machine has 2 cores and parallel runs would skew both.
-            const pf = await runAll("product", product, n);
-            const bf = await runAll("baseline", baseline, n);
+            const pf = await runAll("product", product, n, opts.repeat);
+            const bf = await runAll("baseline", baseline, n, opts.repeat);
             process.stderr.write(`  [Microsoft365DSC pattern N=${n}] connect, then Get-AcceptedDomain -Identity per domain ... `);
-            const dsc = await m365dscPattern(product, domainNames(n));
+            const dsc = await m365dscPattern(product.ws, domainNames(n));
             process.stderr.write(`${dsc.wallS.toFixed(1)} s\n`);
-            patterns.push({ n, dsc, refresh: pf.get("preview --refresh (in sync)") });
-            for (const [run, f] of pf) {
-                const baseline = bf.get(run) as Figures;
+            patterns.push({ n, dsc, refresh: pf.get("preview --refresh (in sync)")?.median });
+            for (const [run, measured] of pf) {
+                const f = measured.median;
+                const noop = bf.get(run) as Measured;
+                const baseline = noop.median;
                 const expectedSets = run.startsWith("up, 10%") ? Math.round(n / 10) : 0;
                 // One connect and one bulk read, plus the Sets the change itself needs (no design can skip those).
                 const floorExtraS = (opts.connectMs + opts.cmdletMs * (1 + expectedSets)) / 1000;
-                const row: Row = { n, run, product: f, baseline, floorS: baseline.wallS + floorExtraS, expectedSets, note: "" };
+                const row: Row = { n, run, wallsS: { product: measured.wallsS, baseline: noop.wallsS }, product: f, baseline, floorS: baseline.wallS + floorExtraS, expectedSets, note: "" };
                 row.note = misses(row).join("; ") || "targets met";
                 rows.push(row);
             }
         } finally {
-            removeWorkspace(product);
-            removeWorkspace(baseline);
+            removeWorkspace(product.ws);
+            removeWorkspace(baseline.ws);
         }
     }
     const table = markdown(rows, opts);
@@ -226,7 +263,7 @@ async function main(): Promise<void> {
             ? "\nDrift report: scripts/drift-report.ts --json after the 10% up (exit 0 = in sync); its no-op figures are a plain `preview --refresh`."
             : "\nDrift report: not measured: scripts/drift-report.ts (and tools/) do not exist in this tree yet.",
     );
-    console.log(`\nCommand: node -r ts-node/register/transpile-only bench/run.ts --n ${opts.ns.join(",")} --connect-ms ${opts.connectMs} --cmdlet-ms ${opts.cmdletMs}`);
+    console.log(`\nCommand: node -r ts-node/register/transpile-only bench/run.ts --n ${opts.ns.join(",")} --connect-ms ${opts.connectMs} --cmdlet-ms ${opts.cmdletMs} --repeat ${opts.repeat}`);
 }
 
 main().catch((error: unknown) => {

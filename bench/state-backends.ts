@@ -39,7 +39,7 @@ async function cell(n: number, backend: Cell["backend"], gzip: boolean, azurite:
         for (const d of names(n)) state.acceptedDomains.push(acceptedDomainState(d, "Authoritative"));
         writeTenantState(ws.statePath, state);
         const secret = await encryptedPassword(ws);
-        writeStackConfig(ws, "product", Object.fromEntries(names(n).map((d) => [d, { type: "Authoritative" }])), secret);
+        writeStackConfig(ws, Object.fromEntries(names(n).map((d) => [d, { type: "Authoritative" }])), secret);
         ws.env = { ...ws.env, PULUMI_DIY_BACKEND_GZIP: gzip ? "true" : "false" };
         const adopt = await measure(ws, ["up", "--yes", "--skip-preview"]);
         if (adopt.code !== 0) throw new Error(`adopt failed on ${backend}${gzip ? " (gzip)" : ""}:\n${adopt.output.slice(-2000)}`);

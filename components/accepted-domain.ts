@@ -20,9 +20,9 @@
  *
  * with exchange:organization and exchange:auth (and optionally exchange:pwshPath) in the stack config.
  */
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { compiledModulePath } from "./compiled";
 import { ACCEPTED_DOMAIN_TYPE, type AcceptedDomainInputs, type AcceptedDomainOutputs, type AuthoritativeOverride, type CoexistenceSignals, type DomainSettings, type EntraSignals, type OnDelete } from "./schema";
 
 export { ACCEPTED_DOMAIN_TYPE };
@@ -59,37 +59,15 @@ export interface AcceptedDomainArgs {
  * elsewhere, or the program's `main` changes (an absolute path, or one relative
  * to the working directory, would break the delete of a resource removed from
  * code). Chosen once, in the program process: the compiled JavaScript in dist/
- * when it is at least as new as every TypeScript source under components/
- * (scripts/setup builds it), else the source itself, which the provider process
- * then transpiles (about a second more at each provider start).
+ * when it is fresh (compiled.ts), else the source itself, which the provider
+ * process then transpiles (about a second more at each provider start).
  */
 const PULUMI_SDK_MANIFEST = "@pulumi/pulumi/package.json";
 // With "/" even when written on Windows: path.resolve takes it everywhere, a backslash only there.
 const LIFECYCLE_MODULE: string = path.relative(path.dirname(require.resolve(PULUMI_SDK_MANIFEST)), lifecycleModulePath()).split(path.sep).join("/");
 
 function lifecycleModulePath(): string {
-    const source = require.resolve("./exchange/lifecycle");
-    if (!source.endsWith(".ts")) {
-        return source; // this program already runs compiled
-    }
-    const root = path.resolve(__dirname, "..");
-    const compiled = path.join(root, "dist", "components", "exchange", "lifecycle.js");
-    return compiledIsFresh(path.join(root, "components"), path.join(root, "dist", "components")) ? compiled : source;
-}
-
-/** Every .ts under srcDir has a .js under outDir that is not older than it. */
-/** @internal exported for tests */
-export function compiledIsFresh(srcDir: string, outDir: string): boolean {
-    for (const entry of fs.readdirSync(srcDir, { withFileTypes: true })) {
-        const src = path.join(srcDir, entry.name);
-        if (entry.isDirectory()) {
-            if (!compiledIsFresh(src, path.join(outDir, entry.name))) return false;
-        } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) {
-            const out = path.join(outDir, entry.name.replace(/\.ts$/, ".js"));
-            if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(src).mtimeMs) return false;
-        }
-    }
-    return true;
+    return compiledModulePath(require.resolve("./exchange/lifecycle"));
 }
 
 /**

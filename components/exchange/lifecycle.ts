@@ -36,10 +36,12 @@ let say: (line: string) => void = (line) => console.log(line);
 let readerOptions: TenantReaderOptions = {};
 
 /**
- * Domains whose synced-recipient question is asked together at the first check. The engine checks
- * resources one after another, so questions asked per check could never be pooled into one query.
+ * The declared domains whose synced-recipient question is asked ahead, with the run's other reads, at
+ * the first check or read (TenantReader.readAhead); undefined once asked. The engine checks resources
+ * one after another, so questions asked per check could never be pooled into one query; and asked
+ * at a refresh's first read, the answers come while the engine starts the program.
  */
-let readAhead: string[] = [];
+let readAhead: string[] | undefined;
 
 /** configure: reads exchange:* from the stack config; the session connects on first use. */
 export function configure(get: ConfigGetter, options: SessionOptions = {}): void {
@@ -55,6 +57,16 @@ export function configure(get: ConfigGetter, options: SessionOptions = {}): void
 
 function tenant(): TenantReader {
     return sharedReader(sharedSession(), readerOptions);
+}
+
+/** The reader, with the run's reads started on the first call (not from delete: a destroy needs none of them). */
+function tenantReadingAhead(): TenantReader {
+    const reader = tenant();
+    if (readAhead !== undefined) {
+        reader.readAhead(readAhead);
+        readAhead = undefined;
+    }
+    return reader;
 }
 
 function containsUnknown(value: unknown): boolean {
@@ -83,11 +95,7 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
         };
     }
     const d = parsed.data;
-    const reader = tenant();
-    if (readAhead.length > 0) {
-        reader.askSyncedRecipients(readAhead);
-        readAhead = [];
-    }
+    const reader = tenantReadingAhead();
     const signals = await reader.coexistence(d.domainName, { syncedRecipients: needsSyncedRecipients(d) });
     const coexistence: CoexistenceSignals = d.entra ? { ...signals, entra: d.entra } : signals;
     const live = await liveOrUndefined(reader, d.domainName);
@@ -240,7 +248,7 @@ export async function create(inputs: AcceptedDomainInputs): Promise<dynamic.Crea
 /** read (refresh): the live values; only NotFound means gone, other errors fail the refresh. */
 export async function read(id: string, props: AcceptedDomainOutputs | undefined): Promise<dynamic.ReadResult<AcceptedDomainOutputs>> {
     const domainName = props?.domainName ?? id;
-    const reader = tenant();
+    const reader = tenantReadingAhead();
     const live = await liveOrUndefined(reader, domainName);
     if (!live) {
         return {}; // no id: the domain is gone from the tenant

@@ -209,9 +209,26 @@ export class TenantReader {
      */
     async coexistence(domainName: string, needs: CoexistenceNeeds): Promise<CoexistenceSignals> {
         const domain = domainName.toLowerCase();
-        const facts = await (this.facts ??= this.uncachedOnFailure(this.readFacts(), () => (this.facts = undefined)));
+        const facts = await this.coexistenceFacts();
         const synced: SyncedRecipients = needs.syncedRecipients ? ((await this.hasSyncedRecipients(domain)) ? "found" : "none") : "not-read";
         return signalsFor(facts, domain, synced);
+    }
+
+    /** The two tenant-wide coexistence reads (one of each per run). */
+    coexistenceFacts(): Promise<CoexistenceFacts> {
+        return (this.facts ??= this.uncachedOnFailure(this.readFacts(), () => (this.facts = undefined)));
+    }
+
+    /**
+     * Starts every read the run will need, in the order it will need them: the bulk list first (a
+     * refresh waits on it), then the coexistence reads. They then run while the engine does other
+     * work, e.g. starts the program after a refresh, instead of when the first check asks. A failure
+     * reaches the caller that needs the answer, which asks again; it is never taken for "absent".
+     */
+    readAhead(syncedRecipientDomains: readonly string[]): void {
+        this.acceptedDomains().catch(() => undefined);
+        this.coexistenceFacts().catch(() => undefined);
+        this.askSyncedRecipients(syncedRecipientDomains);
     }
 
     /** Asks ahead for these domains, pooled into as few queries as possible; later calls get the answers. */

@@ -27,6 +27,53 @@ describe("tenant reader", () => {
         });
     });
 
+    describe("#readAhead", () => {
+        /** A runner that answers from a table and records the order of the cmdlets it ran. */
+        function fakeTenant(failFirst?: string) {
+            const ran: string[] = [];
+            const replies: Record<string, string> = {
+                "Get-AcceptedDomain": '#exo-result:[{"Name":"a.com","DomainName":"a.com","DomainType":"Authoritative"}]',
+                "Get-OnPremisesOrganization": '#exo-result:{"HybridDomains":["a.com"]}',
+                "Get-OutboundConnector": "#exo-result:",
+                "Get-EXORecipient": "#exo-result:",
+            };
+            let failed = false;
+            const reader = new TenantReader({
+                run: async (c) => {
+                    ran.push(c.cmdlet);
+                    if (c.cmdlet === failFirst && !failed) {
+                        failed = true;
+                        throw new ExchangeError(c.cmdlet, `${c.cmdlet} failed`);
+                    }
+                    return replies[c.cmdlet];
+                },
+            });
+            return { reader, ran };
+        }
+        const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+        it("starts every read of the run at once, the bulk list first, and the answers serve the callers without a second read", async () => {
+            const { reader, ran } = fakeTenant();
+            reader.readAhead(["a.com"]);
+            await settle();
+            assert.equal(ran[0], "Get-AcceptedDomain", "a refresh waits on the bulk list: it goes first");
+            assert.deepEqual([...ran].sort(), ["Get-AcceptedDomain", "Get-EXORecipient", "Get-OnPremisesOrganization", "Get-OutboundConnector"]);
+            const signals = await reader.coexistence("a.com", { syncedRecipients: true });
+            assert.equal((await reader.liveDomain("a.com")).domainType, "Authoritative");
+            assert.deepEqual([signals.hybridDomain, signals.syncedRecipients], [true, "none"]);
+            assert.equal(ran.length, 4, ran.join(", "));
+        });
+
+        it("a read ahead that failed is asked again by the caller that needs it, never taken for 'no signal'", async () => {
+            const { reader, ran } = fakeTenant("Get-OnPremisesOrganization");
+            reader.readAhead([]);
+            await settle();
+            const signals = await reader.coexistence("a.com", { syncedRecipients: false });
+            assert.equal(signals.hybridDomain, true);
+            assert.equal(ran.filter((c) => c === "Get-OnPremisesOrganization").length, 2);
+        });
+    });
+
     describe("#parseJsonRows", () => {
         const row = z.object({ a: z.number() });
         it("nothing is an empty list", () => assert.deepEqual(parseJsonRows("Get-X", " \n", row), []));

@@ -127,6 +127,33 @@ describe("AcceptedDomain provider (emulated tenant)", () => {
         });
     });
 
+    describe("reading ahead at a refresh: the program starts only after it", () => {
+        const signalReads = () => ["Get-OnPremisesOrganization", "Get-OutboundConnector", "Get-EXORecipient"].map((c) => tenant.calls(c).length);
+
+        it("the first read starts the coexistence reads, so the checks after it read nothing more", async () => {
+            const { outs } = await provider.create(await checked({ domainName: "tailspin.com", domainType: "Hosted" }));
+            await run({ "exchange:domains": JSON.stringify({ "tailspin.com": { type: "Authoritative" } }) });
+            const before = signalReads();
+            const gets = () => tenant.events("cmdlet").filter((e) => String(e.cmdlet).startsWith("Get-") && e.module === "ExchangeOnlineManagement").length;
+            assert.equal((await provider.read("tailspin.com", outs)).id, "tailspin.com");
+            // No check has run yet: the signal reads come from the read alone.
+            for (let i = 0; i < 100 && signalReads().some((n, k) => n === before[k]); i++) await new Promise((r) => setTimeout(r, 50));
+            assert.deepEqual(signalReads(), before.map((n) => n + 1));
+            const readsSoFar = gets();
+            const inputs = await checked({ domainName: "tailspin.com", domainType: "Authoritative" });
+            assert.equal(inputs.coexistence.syncedRecipients, "none");
+            assert.equal(gets(), readsSoFar, "the check was answered from what the refresh read ahead");
+        });
+
+        it("a delete that leaves the domain as it is starts no pwsh at all", async () => {
+            const { outs } = await provider.create(await checked({ domainName: "contoso.com", domainType: "Shared" }));
+            await run({ "exchange:domains": JSON.stringify({}) });
+            const starts = tenant.events("start").length;
+            await provider.delete("contoso.com", outs!);
+            assert.equal(tenant.events("start").length, starts);
+        });
+    });
+
     describe("duplicate accepted-domain objects (Microsoft365DSC#2193)", () => {
         it("writes the object named like the domain, by its Guid, and lists the copy in the checked inputs", async () => {
             tenant.edit((s) => {
