@@ -262,3 +262,36 @@ export function withAttempts(error: ExchangeError, attempts: number): ExchangeEr
     (wrapped as { cause?: unknown }).cause = error;
     return wrapped;
 }
+
+/** An error as the session keeper sends it to a provider (session-keeper.ts): its class by kind. */
+export interface ErrorJson {
+    /** ExchangeError's kind, or "error" for anything else (a bug): its message only. */
+    kind: ErrorKind | "error";
+    cmdlet: string;
+    message: string;
+    record: ErrorRecord;
+}
+
+const CLASS_OF_KIND: Record<ErrorKind, ErrorClass> = {
+    notFound: NotFoundError,
+    validation: ValidationError,
+    throttled: ThrottledError,
+    auth: AuthError,
+    setup: SetupError,
+    sessionLost: SessionLostError,
+    timeout: TimeoutError,
+    transient: TransientError,
+    unknown: ExchangeError,
+};
+
+export function errorToJson(error: unknown): ErrorJson {
+    if (error instanceof ExchangeError) {
+        return { kind: error.kind, cmdlet: error.cmdlet, message: error.message, record: error.record };
+    }
+    return { kind: "error", cmdlet: "", message: error instanceof Error ? error.message : String(error), record: {} };
+}
+
+/** The same class, cmdlet, message and record on this side: callers tell NotFound from a read failure by class. */
+export function errorFromJson(json: ErrorJson): Error {
+    return json.kind === "error" ? new Error(json.message) : new CLASS_OF_KIND[json.kind](json.cmdlet, json.message, json.record);
+}

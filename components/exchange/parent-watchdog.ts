@@ -65,6 +65,17 @@ function procStat(pid: number): { comm: string; ppid: number } | undefined {
     }
 }
 
+/** A process's start time (field 22 of /proc/<pid>/stat); undefined when it is gone, a zombie, or /proc can't tell. */
+export function processStartTime(pid: number): string | undefined {
+    try {
+        const stat = require("fs").readFileSync(`/proc/${pid}/stat`, "utf8") as string;
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return fields[0] === "Z" || fields[0] === "X" ? undefined : fields[19];
+    } catch {
+        return undefined;
+    }
+}
+
 const SHELLS = new Set(["sh", "dash", "bash", "ash", "busybox"]);
 
 /**
@@ -74,6 +85,22 @@ const SHELLS = new Set(["sh", "dash", "bash", "ash", "busybox"]);
 export function launcherAncestry(ppid: number = process.ppid, stat: (pid: number) => { comm: string; ppid: number } | undefined = procStat): string {
     const parent = stat(ppid);
     return parent !== undefined && SHELLS.has(parent.comm) ? `${ppid}>${parent.ppid}` : String(ppid);
+}
+
+/** A process by its PID and its start time (PIDs are reused). */
+export interface CliIdentity {
+    pid: number;
+    startTime: string;
+}
+
+/**
+ * The Pulumi CLI process this provider serves (its parent, or a shell launcher's parent), with its
+ * start time; undefined where /proc can't tell (not Linux), or the parent is gone already.
+ */
+export function runLauncher(ppid: number = process.ppid): CliIdentity | undefined {
+    const pid = Number(launcherAncestry(ppid).split(">").pop());
+    const startTime = Number.isInteger(pid) && pid > 1 ? processStartTime(pid) : undefined;
+    return startTime === undefined ? undefined : { pid, startTime };
 }
 
 /** Watches the parent (and a shell launcher's parent); on a change runs onGone (at most graceMs) and exits with code 1. */

@@ -285,9 +285,14 @@ export class ExchangeSession implements CommandRunner {
 // Process-wide registry: one session per provider process
 // ---------------------------------------------------------------------------
 
+/** What the provider runs its commands on: an ExchangeSession, or the run's keeper (keeper-client.ts). */
+export interface SharedSession extends CommandRunner {
+    dispose(): Promise<void>;
+}
+
 interface Registry {
     settings?: ConnectionSettings;
-    session?: ExchangeSession;
+    session?: SharedSession;
     options: SessionOptions;
 }
 
@@ -310,8 +315,12 @@ export function configureSession(settings: ConnectionSettings, options: SessionO
     r.options = options;
 }
 
-/** The process's session, created on first use (connects on its first command). */
-export function sharedSession(): ExchangeSession {
+/**
+ * The process's session, created on first use (connects on its first command). In the engine's
+ * dynamic-provider host on Linux it is the CLI run's session keeper (session-keeper.ts), so the
+ * preview and the update of one `pulumi up` sign in once; elsewhere it lives in this process.
+ */
+export function sharedSession(): SharedSession {
     const r = registry();
     if (!r.settings) {
         throw new ExchangeError(
@@ -319,8 +328,19 @@ export function sharedSession(): ExchangeSession {
             "the Exchange connection settings did not reach the provider: set exchange:organization and exchange:auth in the stack config (the dynamic provider reads them in its configure hook, which needs a Pulumi CLI that passes stack config to dynamic providers)",
         );
     }
-    r.session ??= new ExchangeSession(r.settings, r.options);
+    r.session ??= newSharedSession(r.settings, r.options);
     return r.session;
+}
+
+function newSharedSession(settings: ConnectionSettings, options: SessionOptions): SharedSession {
+    // Required here: these modules require this one.
+    const { isDynamicProviderHost, runLauncher } = require("./parent-watchdog") as typeof import("./parent-watchdog");
+    const cli = isDynamicProviderHost() ? runLauncher() : undefined;
+    if (!cli) {
+        return new ExchangeSession(settings, options);
+    }
+    const { KeeperSession } = require("./keeper-client") as typeof import("./keeper-client");
+    return new KeeperSession(settings, options, cli);
 }
 
 /** Disposes the shared session and forgets the settings (tests; end of process). */

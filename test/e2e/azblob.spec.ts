@@ -30,6 +30,7 @@ import {
     removeWorkspace,
     seedTenant,
     tenant,
+    leftoverProcesses,
     workspaceProcesses,
     writeStackConfig,
     type RunResult,
@@ -71,14 +72,6 @@ async function exported(ws: Workspace): Promise<{ domains: string[]; pending: un
     const d = (JSON.parse(r.stdout) as { deployment: { resources?: { type: string; id?: string }[]; pending_operations?: unknown[] } }).deployment;
     const domains = (d.resources ?? []).filter((x) => x.type === "pulumi-nodejs:dynamic/exchange:AcceptedDomain").map((x) => x.id ?? "");
     return { domains: domains.sort(), pending: d.pending_operations ?? [] };
-}
-
-/** Waits up to `ms` for every process of the workspace to end; returns those still alive. */
-async function leftoverProcesses(ws: Workspace, ms: number): Promise<ReturnType<typeof workspaceProcesses>> {
-    for (const until = Date.now() + ms; Date.now() < until; await sleep(100)) {
-        if (workspaceProcesses(ws).length === 0) return [];
-    }
-    return workspaceProcesses(ws);
 }
 
 /**
@@ -191,7 +184,7 @@ describe("shared state on Pulumi's DIY Azure Blob backend (Azurite): locking, a 
             assert.deepStrictEqual((await exported(ws)).domains, []);
             assert.strictEqual(domainType(ws, "contoso.com"), "InternalRelay");
             assert.deepStrictEqual(await lockBlobs(ws), []);
-            assert.deepStrictEqual(workspaceProcesses(ws), []);
+            assert.deepStrictEqual(await leftoverProcesses(ws, 1_000), [], "the session keeper ends with the CLI");
         });
     });
 
@@ -234,7 +227,7 @@ describe("shared state on Pulumi's DIY Azure Blob backend (Azurite): locking, a 
             assert.deepStrictEqual(state.domains, ["contoso.com", "fabrikam.com"]);
             assert.deepStrictEqual(state.pending, []);
             assert.strictEqual(domainType(ws, "contoso.com"), "InternalRelay");
-            assert.deepStrictEqual(workspaceProcesses(ws), []);
+            assert.deepStrictEqual(await leftoverProcesses(ws, 1_000), [], "the session keeper ends with the CLI");
         });
     });
 
@@ -313,7 +306,7 @@ describe("shared state on Pulumi's DIY Azure Blob backend (Azurite): locking, a 
             const state = await exported(ws);
             assert.deepStrictEqual(state.domains, [...KILL_DOMAINS].sort());
             assert.deepStrictEqual(state.pending, []);
-            assert.deepStrictEqual(workspaceProcesses(ws), []);
+            assert.deepStrictEqual(await leftoverProcesses(ws, 1_000), [], "the session keeper ends with the CLI");
         });
     });
 });

@@ -254,10 +254,24 @@ export function workspaceProcesses(ws: Workspace): ProcessInfo[] {
     return found;
 }
 
+/**
+ * Waits up to `ms` for every process of the workspace to end; returns those still alive. The CLI's
+ * session keeper (components/exchange/session-keeper.ts) sees the CLI gone within 0.1 s and ends
+ * then, so "nothing left" is asked with a short wait, not at the instant the CLI exits.
+ */
+export async function leftoverProcesses(ws: Workspace, ms: number): Promise<ProcessInfo[]> {
+    for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+        if (workspaceProcesses(ws).length === 0) return [];
+    }
+    return workspaceProcesses(ws);
+}
+
 /** Removes the workspace unless KEEP_E2E is set (for debugging a failure). */
 export function removeWorkspace(ws: Workspace | undefined): void {
     if (ws && !process.env.KEEP_E2E) {
-        fs.rmSync(ws.dir, { recursive: true, force: true });
+        // Retried: the run's session keeper and its pwsh end just after the CLI (leftoverProcesses)
+        // and may still write their last journal line while the directory goes.
+        fs.rmSync(ws.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
 }
 

@@ -19,6 +19,7 @@ import {
     DEMO_CERT_PASSWORD,
     DEMO_ORGANIZATION,
     journal,
+    leftoverProcesses,
     pulumi,
     removeWorkspace,
     RunResult,
@@ -199,6 +200,22 @@ describe("AcceptedDomain under the real CLI: the project's program with several 
         );
         assert.strictEqual(domainOf(ws!, "northwind.com").domainType, "Authoritative");
         assert.strictEqual((await stateDomains(ws!))["northwind.com"].domainType, "Authoritative");
+    });
+
+    it("a plain up --yes (its preview, then the update) signs in once: both provider processes use the run's session keeper", async () => {
+        await changeTenant(ws!, (t) => {
+            (t.acceptedDomains.find((d) => d.domainName === "northwind.com") as Domain).domainType = "InternalRelay";
+        });
+        since();
+        const r = await run(ws!, ["up", "--yes"]);
+        assert.strictEqual(r.code, 0, r.output);
+        const entries = since();
+        assert.strictEqual(entries.filter((e) => e.event === "start").length, 1, "one pwsh process for the preview and the update");
+        assert.strictEqual(cmdlets(entries, "Connect-ExchangeOnline").length, 1, "one connect for the preview and the update");
+        assert.strictEqual(cmdlets(entries, "Get-AcceptedDomain").length, 2, "each phase reads the tenant itself");
+        assert.deepStrictEqual(cmdlets(entries, "Set-AcceptedDomain").map((e) => e.params), [{ Identity: "northwind.com", DomainType: "Authoritative", Confirm: false }]);
+        assert.strictEqual(domainOf(ws!, "northwind.com").domainType, "Authoritative");
+        assert.deepStrictEqual(await leftoverProcesses(ws!, 1_000), [], "the keeper and its pwsh end with the CLI");
     });
 
     it("a transient read error during refresh fails the refresh and drops nothing from the state", async () => {

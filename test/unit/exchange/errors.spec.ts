@@ -2,6 +2,8 @@ import { strict as assert } from "assert";
 import {
     AuthError,
     classify,
+    errorFromJson,
+    errorToJson,
     ExchangeError,
     fromStderr,
     isRetryable,
@@ -240,5 +242,18 @@ describe("errors: Exchange Online V3 (REST) shapes", () => {
         assert.ok(fs("Get-AcceptedDomain", `\u001b[?1h\u001b[?1l${line}\n`) instanceof NF);
         const plain = fs("Get-AcceptedDomain", "\u001b[31;1mGet-AcceptedDomain: \u001b[31;1mThe term 'Get-AcceptedDomain' is not recognized as a name of a cmdlet\u001b[0m\n");
         assert.doesNotMatch(plain.message, /\u001b/, "no escape reaches a message");
+    });
+});
+
+describe("errors across the session keeper's socket", () => {
+    it("keep their class, cmdlet, message and record, so NotFound still means gone and nothing else does", () => {
+        const record = { reason: "ManagementObjectNotFoundException", message: "couldn't be found", errorId: "x" };
+        for (const Ctor of [NotFoundError, ValidationError, ThrottledError, AuthError, SessionLostError, TimeoutError, ExchangeError]) {
+            const back = errorFromJson(JSON.parse(JSON.stringify(errorToJson(new Ctor("Get-AcceptedDomain", "the message", record)))));
+            assert.ok(back instanceof Ctor && back.constructor === Ctor, Ctor.name);
+            assert.deepEqual([(back as ExchangeError).cmdlet, back.message, (back as ExchangeError).record], ["Get-AcceptedDomain", "the message", record]);
+        }
+        const bug = errorFromJson(errorToJson(new TypeError("x is undefined")));
+        assert.ok(!(bug instanceof ExchangeError) && bug.message === "x is undefined", "any other error stays a plain error, never a NotFound");
     });
 });

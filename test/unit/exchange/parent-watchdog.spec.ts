@@ -1,5 +1,7 @@
 import { strict as assert } from "assert";
-import { installParentWatchdog, isDynamicProviderHost, watchParent } from "../../../components/exchange/parent-watchdog";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import { installParentWatchdog, isDynamicProviderHost, processStartTime, runLauncher, watchParent } from "../../../components/exchange/parent-watchdog";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,5 +67,30 @@ describe("parent watchdog (the provider process ends when the CLI is gone)", () 
         procs[10].ppid = 1; // the CLI was killed: the shell is re-parented, node's own parent is unchanged
         assert.equal(launcherAncestry(10, (p) => procs[p]), "10>1");
         assert.equal(launcherAncestry(99, () => undefined), "99");
+    });
+});
+
+describe("which CLI process a provider serves (the session keeper watches it)", () => {
+    it("a process's start time from /proc; none for a process that is gone", async function () {
+        if (!fs.existsSync("/proc/self/stat")) this.skip(); // only Linux has /proc; the session stays in-process elsewhere
+        const child = spawn(process.execPath, ["-e", "setTimeout(() => undefined, 30000)"], { stdio: "ignore" });
+        const pid = child.pid as number;
+        await new Promise((r) => setTimeout(r, 100));
+        const started = processStartTime(pid);
+        assert.match(started ?? "", /^\d+$/);
+        assert.deepEqual(runLauncher(pid), { pid, startTime: started }, "a parent that is not a shell is the CLI itself");
+        child.kill("SIGKILL");
+        await new Promise((r) => child.on("exit", r));
+        assert.equal(processStartTime(pid), undefined);
+        assert.equal(runLauncher(pid), undefined);
+    });
+
+    it("through a shell launcher (the official CLI's plugin shim), the shell's parent", async function () {
+        if (!fs.existsSync("/proc/self/stat")) this.skip();
+        // sh -c with two commands stays a shell: its child's parent is sh, and sh's parent is this process.
+        const shell = spawn("sh", ["-c", "sleep 30; true"], { stdio: "ignore" });
+        await new Promise((r) => setTimeout(r, 200));
+        assert.deepEqual(runLauncher(shell.pid as number), { pid: process.pid, startTime: processStartTime(process.pid) });
+        shell.kill("SIGKILL");
     });
 });

@@ -1,0 +1,175 @@
+/**
+ * The provider's side of the session keeper (session-keeper.ts): a CommandRunner that sends each
+ * command to the keeper of this CLI run, and starts that keeper when none listens yet.
+ *
+ * When the keeper can't be used (its directory isn't private, it can't be started, or it is gone
+ * mid-run), the commands run on an in-process ExchangeSession, exactly as without a keeper; a
+ * command whose answer was lost with the keeper is sent again there. That is safe: the provider's
+ * commands are reads, and Set-AcceptedDomain with the values it already sent.
+ */
+import { spawn } from "child_process";
+import * as net from "net";
+import type { Command } from "./commands";
+import type { ConnectionSettings } from "./config";
+import { errorFromJson, type ErrorJson } from "./errors";
+import { ExchangeSession, type CommandRunner, type SessionOptions } from "./session";
+import { ensurePrivateDir, keeperAddress, type CliIdentity, type KeeperInit, type KeeperOutcome } from "./session-keeper";
+
+/** The keeper closed the connection: the command's answer is lost, not failed. */
+class KeeperGone extends Error {}
+
+const START_TIMEOUT_MS = 10_000;
+
+interface Pending {
+    resolve(stdout: string): void;
+    reject(error: unknown): void;
+}
+
+/** One connection to a keeper, after the token was accepted. */
+class Link {
+    private nextId = 1;
+    private readonly pending = new Map<number, Pending>();
+    private closed = false;
+
+    constructor(
+        private readonly socket: net.Socket,
+        log: (line: string) => void,
+    ) {
+        let buffered = "";
+        socket.setEncoding("utf8");
+        socket.on("data", (chunk: string) => {
+            buffered += chunk;
+            let nl: number;
+            while ((nl = buffered.indexOf("\n")) >= 0) {
+                const line = buffered.slice(0, nl);
+                buffered = buffered.slice(nl + 1);
+                const message = JSON.parse(line) as { id?: number; stdout?: string; error?: ErrorJson; log?: string };
+                if (message.log !== undefined) {
+                    log(message.log);
+                    continue;
+                }
+                const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
+                if (!waiter || message.id === undefined) continue;
+                this.pending.delete(message.id);
+                if (message.error) waiter.reject(errorFromJson(message.error));
+                else waiter.resolve(message.stdout ?? "");
+            }
+        });
+        const gone = (): void => {
+            this.closed = true;
+            for (const w of this.pending.values()) w.reject(new KeeperGone("the session keeper closed the connection"));
+            this.pending.clear();
+        };
+        socket.on("close", gone);
+        socket.on("error", gone);
+    }
+
+    get alive(): boolean {
+        return !this.closed;
+    }
+
+    send(command: Command): Promise<string> {
+        if (this.closed) return Promise.reject(new KeeperGone("the session keeper closed the connection"));
+        const id = this.nextId++;
+        return new Promise((resolve, reject) => {
+            this.pending.set(id, { resolve, reject });
+            this.socket.write(JSON.stringify({ id, cmdlet: command.cmdlet, text: command.text }) + "\n");
+        });
+    }
+
+    close(): void {
+        this.socket.destroy();
+    }
+}
+
+/** Connects and presents the token; undefined when nobody listens there or the keeper hangs up. */
+function connect(socketPath: string, token: string, log: (line: string) => void): Promise<Link | undefined> {
+    return new Promise((resolve) => {
+        const socket = net.connect(socketPath);
+        socket.once("error", () => resolve(undefined));
+        socket.once("connect", () => {
+            socket.write(JSON.stringify({ token }) + "\n");
+            resolve(new Link(socket, log));
+        });
+    });
+}
+
+/** The keeper module and how node must load it (through ts-node when it is the TypeScript source). */
+function keeperCommand(): string[] {
+    const file = require.resolve("./session-keeper");
+    return file.endsWith(".ts") ? ["-r", require.resolve("ts-node/register/transpile-only", { paths: [file] }), file] : [file];
+}
+
+/** Starts a keeper for this run and waits until it (or another one) listens. */
+function startKeeper(init: KeeperInit): Promise<KeeperOutcome> {
+    return new Promise((resolve) => {
+        // Detached: its own process group, so the end of this provider process doesn't end it.
+        const child = spawn(process.execPath, keeperCommand(), { detached: true, stdio: ["pipe", "pipe", "ignore"] });
+        let answer = "";
+        const timer = setTimeout(() => done("failed"), START_TIMEOUT_MS);
+        const done = (outcome: KeeperOutcome): void => {
+            clearTimeout(timer);
+            child.stdout?.destroy();
+            child.unref();
+            resolve(outcome);
+        };
+        child.on("error", () => done("failed"));
+        child.on("exit", () => done(answer.startsWith("in use") ? "in use" : "failed"));
+        child.stdout?.setEncoding("utf8");
+        child.stdout?.on("data", (chunk: string) => {
+            answer += chunk;
+            if (answer.includes("\n")) done(answer.startsWith("ready") ? "ready" : answer.startsWith("in use") ? "in use" : "failed");
+        });
+        child.stdin?.on("error", () => undefined);
+        child.stdin?.end(JSON.stringify(init) + "\n");
+    });
+}
+
+export class KeeperSession implements CommandRunner {
+    private link: Promise<Link | undefined> | undefined;
+    private local: ExchangeSession | undefined;
+
+    constructor(
+        private readonly settings: ConnectionSettings,
+        private readonly options: SessionOptions,
+        private readonly cli: CliIdentity,
+    ) {}
+
+    async run(command: Command): Promise<string> {
+        const link = await (this.link ??= this.open());
+        if (link?.alive) {
+            try {
+                return await link.send(command);
+            } catch (error) {
+                if (!(error instanceof KeeperGone)) throw error;
+            }
+        }
+        return this.inProcess().run(command);
+    }
+
+    async dispose(): Promise<void> {
+        const link = this.link;
+        this.link = undefined;
+        (await link)?.close();
+        await this.local?.dispose();
+        this.local = undefined;
+    }
+
+    private inProcess(): ExchangeSession {
+        return (this.local ??= new ExchangeSession(this.settings, this.options));
+    }
+
+    private async open(): Promise<Link | undefined> {
+        const log = this.options.log ?? ((line: string) => console.log(line));
+        try {
+            const { dir, socket, token } = keeperAddress(this.settings, this.cli);
+            ensurePrivateDir(dir);
+            const existing = await connect(socket, token, log);
+            if (existing) return existing;
+            const outcome = await startKeeper({ settings: this.settings, cli: this.cli, socket, token });
+            return outcome === "failed" ? undefined : await connect(socket, token, log);
+        } catch {
+            return undefined; // the session runs in this process instead
+        }
+    }
+}
