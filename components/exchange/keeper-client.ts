@@ -13,7 +13,7 @@ import type { Command } from "./commands";
 import type { ConnectionSettings } from "./config";
 import { errorFromJson, type ErrorJson } from "./errors";
 import { ExchangeSession, type CommandRunner, type SessionOptions } from "./session";
-import { ensurePrivateDir, keeperAddress, type CliIdentity, type KeeperInit, type KeeperOutcome } from "./session-keeper";
+import { ensurePrivateDir, keeperAddress, onLines, type CliIdentity, type KeeperInit, type KeeperOutcome } from "./session-keeper";
 
 /** The keeper closed the connection: the command's answer is lost, not failed. */
 class KeeperGone extends Error {}
@@ -35,25 +35,17 @@ class Link {
         private readonly socket: net.Socket,
         log: (line: string) => void,
     ) {
-        let buffered = "";
-        socket.setEncoding("utf8");
-        socket.on("data", (chunk: string) => {
-            buffered += chunk;
-            let nl: number;
-            while ((nl = buffered.indexOf("\n")) >= 0) {
-                const line = buffered.slice(0, nl);
-                buffered = buffered.slice(nl + 1);
-                const message = JSON.parse(line) as { id?: number; stdout?: string; error?: ErrorJson; log?: string };
-                if (message.log !== undefined) {
-                    log(message.log);
-                    continue;
-                }
-                const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
-                if (!waiter || message.id === undefined) continue;
-                this.pending.delete(message.id);
-                if (message.error) waiter.reject(errorFromJson(message.error));
-                else waiter.resolve(message.stdout ?? "");
+        onLines(socket, (line) => {
+            const message = JSON.parse(line) as { id?: number; stdout?: string; error?: ErrorJson; log?: string };
+            if (message.log !== undefined) {
+                log(message.log);
+                return;
             }
+            const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
+            if (!waiter || message.id === undefined) return;
+            this.pending.delete(message.id);
+            if (message.error) waiter.reject(errorFromJson(message.error));
+            else waiter.resolve(message.stdout ?? "");
         });
         const gone = (): void => {
             this.closed = true;

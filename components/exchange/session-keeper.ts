@@ -74,6 +74,21 @@ export function ensurePrivateDir(dir: string): void {
     }
 }
 
+/** Calls onLine with each line the socket receives (the protocol is one JSON object per line). */
+export function onLines(socket: net.Socket, onLine: (line: string) => void): void {
+    let buffered = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+        buffered += chunk;
+        let nl: number;
+        while (!socket.destroyed && (nl = buffered.indexOf("\n")) >= 0) {
+            const line = buffered.slice(0, nl);
+            buffered = buffered.slice(nl + 1);
+            onLine(line);
+        }
+    });
+}
+
 /** Serves one session to the run's providers until the CLI is gone; resolves when the keeper has stopped. */
 export function serve(init: KeeperInit, onListening: (outcome: KeeperOutcome) => void): Promise<void> {
     const clients = new Set<net.Socket>();
@@ -84,41 +99,33 @@ export function serve(init: KeeperInit, onListening: (outcome: KeeperOutcome) =>
     let lastClient = Date.now();
 
     const server = net.createServer((socket) => {
-        let buffered = "";
         let trusted = false;
-        socket.setEncoding("utf8");
-        socket.on("data", (chunk: string) => {
-            buffered += chunk;
-            let nl: number;
-            while ((nl = buffered.indexOf("\n")) >= 0) {
-                const line = buffered.slice(0, nl);
-                buffered = buffered.slice(nl + 1);
-                let message: { token?: unknown; id?: unknown; cmdlet?: unknown; text?: unknown };
-                try {
-                    message = JSON.parse(line) as typeof message;
-                } catch {
-                    socket.destroy();
-                    return;
-                }
-                if (!trusted) {
-                    if (message.token !== init.token) {
-                        socket.destroy();
-                        return;
-                    }
-                    trusted = true;
-                    clients.add(socket);
-                    continue;
-                }
-                if (typeof message.id !== "number" || typeof message.cmdlet !== "string" || typeof message.text !== "string") {
-                    socket.destroy();
-                    return;
-                }
-                const id = message.id;
-                session.run({ cmdlet: message.cmdlet, text: message.text }).then(
-                    (stdout) => socket.writable && socket.write(JSON.stringify({ id, stdout }) + "\n"),
-                    (error: unknown) => socket.writable && socket.write(JSON.stringify({ id, error: errorToJson(error) }) + "\n"),
-                );
+        onLines(socket, (line) => {
+            let message: { token?: unknown; id?: unknown; cmdlet?: unknown; text?: unknown };
+            try {
+                message = JSON.parse(line) as typeof message;
+            } catch {
+                socket.destroy();
+                return;
             }
+            if (!trusted) {
+                if (message.token !== init.token) {
+                    socket.destroy();
+                    return;
+                }
+                trusted = true;
+                clients.add(socket);
+                return;
+            }
+            if (typeof message.id !== "number" || typeof message.cmdlet !== "string" || typeof message.text !== "string") {
+                socket.destroy();
+                return;
+            }
+            const id = message.id;
+            session.run({ cmdlet: message.cmdlet, text: message.text }).then(
+                (stdout) => socket.writable && socket.write(JSON.stringify({ id, stdout }) + "\n"),
+                (error: unknown) => socket.writable && socket.write(JSON.stringify({ id, error: errorToJson(error) }) + "\n"),
+            );
         });
         socket.on("close", () => {
             clients.delete(socket);
