@@ -54,12 +54,14 @@ export function installParentWatchdog(opts: WatchdogOptions, argv: readonly stri
     return g[INSTALLED];
 }
 
-/** /proc/<pid>/stat's command name and parent PID (undefined when it can't be read). */
-function procStat(pid: number): { comm: string; ppid: number } | undefined {
+/** /proc/<pid>/stat's command name, state, parent PID and start time (undefined when it can't be read). */
+function procStat(pid: number): { comm: string; state: string; ppid: number; startTime: string } | undefined {
     try {
         const stat = require("fs").readFileSync(`/proc/${pid}/stat`, "utf8") as string;
         const close = stat.lastIndexOf(")");
-        return { comm: stat.slice(stat.indexOf("(") + 1, close), ppid: Number(stat.slice(close + 2).split(" ")[1]) };
+        // After the command name: field 3 (state), 4 (ppid) ... 22 (starttime).
+        const fields = stat.slice(close + 2).split(" ");
+        return { comm: stat.slice(stat.indexOf("(") + 1, close), state: fields[0], ppid: Number(fields[1]), startTime: fields[19] };
     } catch {
         return undefined;
     }
@@ -67,13 +69,8 @@ function procStat(pid: number): { comm: string; ppid: number } | undefined {
 
 /** A process's start time (field 22 of /proc/<pid>/stat); undefined when it is gone, a zombie, or /proc can't tell. */
 export function processStartTime(pid: number): string | undefined {
-    try {
-        const stat = require("fs").readFileSync(`/proc/${pid}/stat`, "utf8") as string;
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        return fields[0] === "Z" || fields[0] === "X" ? undefined : fields[19];
-    } catch {
-        return undefined;
-    }
+    const stat = procStat(pid);
+    return stat === undefined || stat.state === "Z" || stat.state === "X" ? undefined : stat.startTime;
 }
 
 const SHELLS = new Set(["sh", "dash", "bash", "ash", "busybox"]);
