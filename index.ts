@@ -11,7 +11,7 @@ import { loadComponentModule } from "./components/compiled";
 
 // The components as compiled JavaScript when dist/ is fresh (components/compiled.ts): the provider
 // process only starts at the first registration, so time spent transpiling here delays every run.
-const { AcceptedDomains, ConfigError, readStackConfig } = loadComponentModule<typeof import("./components")>(require.resolve("./components"));
+const { AcceptedDomains, ConfigError, readStackConfig, startReadsFromProgram } = loadComponentModule<typeof import("./components")>(require.resolve("./components"));
 
 function loadConfig() {
     try {
@@ -41,6 +41,11 @@ function loadEntraSignals() {
 const entra = config.entra ? loadEntraSignals() : undefined;
 
 const domains = new AcceptedDomains("accepted-domains", { domains: config.domains, entra });
+
+// The run's sign-in and tenant reads start now, in its session keeper, while the engine starts the
+// provider process (components/exchange/read-ahead.ts); after every check of the program that can
+// fail, so a failing program signs in nowhere. Not awaited: the provider waits for them.
+void startReadsFromProgram((key) => pulumi.runtime.getConfig(key));
 
 /** Domain -> { domainType, matchSubDomains, outboundOnly, originalDomainType }. */
 export const summary = domains.summary;

@@ -5,4 +5,5 @@
 export { AcceptedDomain, type AcceptedDomainArgs } from "./accepted-domain";
 export { AcceptedDomains, type AcceptedDomainsArgs, type DomainSummary } from "./accepted-domains";
 export { ConfigError, readStackConfig, readConnectionConfig, type ConfigGetter } from "./exchange/config";
+export { startReadsFromProgram } from "./exchange/read-ahead";
 export * from "./schema";

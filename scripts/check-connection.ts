@@ -18,7 +18,7 @@ import { programDir } from "./drift/run";
 import { connectionFromStackConfig } from "./drift/tenant";
 import { checkExitCode, declaredEntry, renderCheck, type ConnectionCheck, type DomainCheck, type ReadCheck } from "./check/report";
 import { readStackConfig, type ConnectionSettings } from "../components/exchange/config";
-import { needsSyncedRecipients } from "../components/exchange/lifecycle";
+import { needsSyncedRecipients } from "../components/exchange/read-ahead";
 import { ExchangeSession } from "../components/exchange/session";
 import { TenantReader, type LiveDomain } from "../components/exchange/tenant-reader";
 import { AuthError, SetupError } from "../components/exchange/errors";

@@ -72,16 +72,24 @@ class Link {
     close(): void {
         this.socket.destroy();
     }
+
+    /** The connection no longer keeps this process alive (the stack program's warm start). */
+    unref(): void {
+        this.socket.unref();
+    }
 }
 
-/** Connects and presents the token; undefined when nobody listens there or the keeper hangs up. */
-function connect(socketPath: string, token: string, log: (line: string) => void): Promise<Link | undefined> {
+/**
+ * Connects and presents the token; undefined when nobody listens there or the keeper hangs up.
+ * Without a log (the stack program), the keeper keeps the session's lines for the next provider.
+ */
+function connect(socketPath: string, token: string, log: ((line: string) => void) | undefined): Promise<Link | undefined> {
     return new Promise((resolve) => {
         const socket = net.connect(socketPath);
         socket.once("error", () => resolve(undefined));
         socket.once("connect", () => {
-            socket.write(JSON.stringify({ token }) + "\n");
-            resolve(new Link(socket, log));
+            socket.write(JSON.stringify(log ? { token } : { token, logs: false }) + "\n");
+            resolve(new Link(socket, log ?? (() => undefined)));
         });
     });
 }
@@ -92,13 +100,22 @@ function keeperCommand(): string[] {
     return file.endsWith(".ts") ? ["-r", require.resolve("ts-node/register/transpile-only", { paths: [file] }), file] : [file];
 }
 
-/** Starts a keeper for this run and waits until it (or another one) listens. */
-function startKeeper(init: KeeperInit): Promise<KeeperOutcome> {
+/**
+ * Starts a keeper for this run and waits until it (or another one) listens. In the background (the
+ * stack program), the wait never keeps this process alive: a program that ends first leaves the
+ * keeper to the provider.
+ */
+function startKeeper(init: KeeperInit, background: boolean): Promise<KeeperOutcome> {
     return new Promise((resolve) => {
         // Detached: its own process group, so the end of this provider process doesn't end it.
         const child = spawn(process.execPath, keeperCommand(), { detached: true, stdio: ["pipe", "pipe", "ignore"] });
         let answer = "";
         const timer = setTimeout(() => done("failed"), START_TIMEOUT_MS);
+        if (background) {
+            timer.unref();
+            child.unref();
+            (child.stdout as net.Socket | null)?.unref();
+        }
         const done = (outcome: KeeperOutcome): void => {
             clearTimeout(timer);
             child.stdout?.destroy();
@@ -151,17 +168,37 @@ export class KeeperSession implements CommandRunner {
         return (this.local ??= new ExchangeSession(this.settings, this.options));
     }
 
-    private async open(): Promise<Link | undefined> {
-        const log = this.options.log ?? ((line: string) => console.log(line));
-        try {
-            const { dir, socket, token } = keeperAddress(this.settings, this.cli);
-            ensurePrivateDir(dir);
-            const existing = await connect(socket, token, log);
-            if (existing) return existing;
-            const outcome = await startKeeper({ settings: this.settings, cli: this.cli, socket, token });
-            return outcome === "failed" ? undefined : await connect(socket, token, log);
-        } catch {
-            return undefined; // the session runs in this process instead
-        }
+    private open(): Promise<Link | undefined> {
+        return openLink(this.settings, this.cli, this.options.log ?? ((line: string) => console.log(line)));
     }
+}
+
+/** A link to the keeper of this run and these settings, started when none listens; undefined when none can be used. */
+async function openLink(settings: ConnectionSettings, cli: CliIdentity, log: ((line: string) => void) | undefined): Promise<Link | undefined> {
+    try {
+        const { dir, socket, token } = keeperAddress(settings, cli);
+        ensurePrivateDir(dir);
+        const existing = await connect(socket, token, log);
+        if (existing) return existing;
+        // Started in the background when nothing here prints its lines (the stack program).
+        const outcome = await startKeeper({ settings, cli, socket, token }, log === undefined);
+        return outcome === "failed" ? undefined : await connect(socket, token, log);
+    } catch {
+        return undefined; // the caller runs the session in its own process, or does without
+    }
+}
+
+/**
+ * Starts the run's keeper (when none listens) and lets `ask` send reads through it, without
+ * waiting for their answers and without keeping this process alive: the keeper keeps the answers
+ * for the run's providers (REUSE_MS). No fallback: where no keeper can be used, nothing is read
+ * here and the provider reads as usual. The session's lines are the provider's to print: the
+ * keeper keeps them for it.
+ */
+export async function readThroughKeeper(settings: ConnectionSettings, cli: CliIdentity, ask: (runner: CommandRunner) => void): Promise<boolean> {
+    const link = await openLink(settings, cli, undefined);
+    if (!link) return false;
+    link.unref();
+    ask({ run: (command) => link.send(command) });
+    return true;
 }

@@ -17,10 +17,11 @@ import { guardAuthoritative, guardClock, KB_CONSEQUENCE, overrideUsedLine } from
 import { coexistenceSignalList } from "../coexistence-signals";
 import { microsoftDomainKind } from "../microsoft-domains";
 import { setAcceptedDomain } from "./commands";
-import { readConnectionConfig, readDeclaredDomains, type ConfigGetter } from "./config";
+import { readConnectionConfig, type ConfigGetter } from "./config";
 import { changedSettings, decideDiff, driftOf, settingsOf, type LiveSettings } from "./diff";
 import { NotFoundError } from "./errors";
 import { installParentWatchdog } from "./parent-watchdog";
+import { needsSyncedRecipients, readAheadDomains } from "./read-ahead";
 import { installQuietProviderErrors, providerCall } from "./provider-errors";
 import { configureSession, resetSession, sharedSession, type SessionOptions } from "./session";
 import { snapshotWriterFromEnv } from "./snapshot";
@@ -50,9 +51,7 @@ export function configure(get: ConfigGetter, options: SessionOptions = {}): void
     }
     configureSession(readConnectionConfig(get), options);
     readerOptions = { ...snapshotWriterFromEnv(process.env, (line) => say(line)) };
-    readAhead = readDeclaredDomains(get)
-        .filter(needsSyncedRecipients)
-        .map((d) => d.domainName);
+    readAhead = readAheadDomains(get);
 }
 
 function tenant(): TenantReader {
@@ -151,15 +150,6 @@ function enforceGuard(inputs: AcceptedDomainInputs, live: LiveDomain): void {
     if (!verdict.allowed) {
         throw new Error(verdict.message);
     }
-}
-
-/**
- * The synced-recipient query is the one read whose answer only matters where the domain would be
- * Authoritative: declared so (synced-domain-not-authoritative), or possibly restored to it
- * (restore-not-with-coexistence-signals). Microsoft's own domains are exempt from both.
- */
-export function needsSyncedRecipients(d: { domainName: string; domainType: string; onDelete: string }): boolean {
-    return microsoftDomainKind(d.domainName) === undefined && (d.domainType === "Authoritative" || d.onDelete === "restore");
 }
 
 async function liveOrUndefined(reader: TenantReader, domainName: string): Promise<LiveDomain | undefined> {

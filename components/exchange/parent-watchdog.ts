@@ -100,6 +100,25 @@ export function runLauncher(ppid: number = process.ppid): CliIdentity | undefine
     return startTime === undefined ? undefined : { pid, startTime };
 }
 
+/** Whether this process is the stack program as the Node.js language host runs it (@pulumi/pulumi's cmd/run). */
+export function isProgramHost(argv: readonly string[] = process.argv): boolean {
+    return /[\\/]cmd[\\/]run([\\/]index\.js)?$/.test(argv[1] ?? "");
+}
+
+type Stat = (pid: number) => { comm: string; state: string; ppid: number; startTime: string } | undefined;
+
+/**
+ * The Pulumi CLI process a stack program runs for: the program's parent is the language host
+ * (pulumi-language-nodejs, "pulumi-language" in /proc's 15-character name), whose parent is the
+ * CLI; the same process runLauncher finds from the provider. Undefined for any other ancestry.
+ */
+export function programRunLauncher(ppid: number = process.ppid, stat: Stat = procStat): CliIdentity | undefined {
+    const host = stat(ppid);
+    if (host === undefined || !host.comm.startsWith("pulumi-language") || host.ppid <= 1) return undefined;
+    const cli = stat(host.ppid);
+    return cli === undefined || cli.state === "Z" || cli.state === "X" ? undefined : { pid: host.ppid, startTime: cli.startTime };
+}
+
 /** Watches the parent (and a shell launcher's parent); on a change runs onGone (at most graceMs) and exits with code 1. */
 export function watchParent(opts: WatchdogOptions): () => void {
     const ancestry = opts.ancestry ?? (() => launcherAncestry());

@@ -6,8 +6,11 @@
  * Connect-ExchangeOnline in one `up --yes`). A connect is the slowest call of a run, and each one is
  * a sign-in in Entra ID's logs. The first provider process of a CLI run starts this keeper; the
  * provider processes of that run send their commands to it over a Unix socket, and it runs them on
- * one ExchangeSession (retries, reconnects and timeouts as before, session.ts). Reads are never
- * shared: each provider keeps its own TenantReader, so the update reads the tenant again.
+ * one ExchangeSession (retries, reconnects and timeouts as before, session.ts). A read asked again
+ * within REUSE_MS of its answer is answered from memory (recent-reads.ts): the update of an
+ * `up --yes` acts on what its preview read, instead of reading the tenant a second time; any write
+ * forgets the reads. The stack program may start the keeper and its reads before the first provider
+ * process exists (warm-start.ts), so the sign-in runs while the engine starts the provider.
  *
  * Lifetime: exactly the CLI run. The keeper watches the CLI process (/proc, every 100 ms) and, once
  * it is gone (exited, killed outright, or a zombie), disposes pwsh and exits; it never outlives the
@@ -20,7 +23,8 @@
  * (Any process of the same user can read the CLI's environment and the stack's certificate file
  * anyway: this is a guard against mix-ups, not a boundary between the user's own processes.)
  *
- * Protocol, one JSON object per line: the client sends {token}, then {id, cmdlet, text}; the keeper
+ * Protocol, one JSON object per line: the client sends {token} ({token, logs: false} from the stack
+ * program, which prints nothing), then {id, cmdlet, text}; the keeper
  * answers {id, stdout} or {id, error} (errors.ts errorToJson), and sends {log} for the session's
  * host lines and retry notes. The spawning provider writes {settings, cli, socket, token} as the
  * first line of the keeper's stdin (never argv or the environment: it holds the secret), and the
@@ -34,6 +38,7 @@ import * as path from "path";
 import type { ConnectionSettings } from "./config";
 import { errorToJson } from "./errors";
 import { processStartTime, type CliIdentity } from "./parent-watchdog";
+import { RecentReads } from "./recent-reads";
 import { ExchangeSession } from "./session";
 
 export type { CliIdentity };
@@ -50,6 +55,14 @@ export interface KeeperInit {
 export type KeeperOutcome = "ready" | "in use" | "failed";
 
 export const IDLE_MS = 10 * 60_000;
+/**
+ * How long after its answer a read is reused by the run's next asker: covers an `up --yes` (its
+ * preview's reads, then its update's, seconds apart, longer at 1,000 domains); a confirmation
+ * prompt answered later than this reads the tenant again.
+ */
+export const REUSE_MS = 60_000;
+/** The session's lines kept for the next provider while none listens. */
+const BACKLOG_LINES = 200;
 const WATCH_MS = 100;
 
 function digest(label: string, settings: ConnectionSettings, cli: CliIdentity): string {
@@ -92,16 +105,25 @@ export function onLines(socket: net.Socket, onLine: (line: string) => void): voi
 /** Serves one session to the run's providers until the CLI is gone; resolves when the keeper has stopped. */
 export function serve(init: KeeperInit, onListening: (outcome: KeeperOutcome) => void): Promise<void> {
     const clients = new Set<net.Socket>();
+    // The providers print the session's lines; the stack program doesn't. Lines said while no
+    // provider listens (the program's reads ran first) wait for the next one, so none is lost.
+    const listeners = new Set<net.Socket>();
+    const backlog: string[] = [];
     const broadcast = (line: string): void => {
-        for (const c of clients) c.write(JSON.stringify({ log: line }) + "\n");
+        if (listeners.size === 0) {
+            if (backlog.push(line) > BACKLOG_LINES) backlog.shift();
+            return;
+        }
+        for (const c of listeners) c.write(JSON.stringify({ log: line }) + "\n");
     };
     const session = new ExchangeSession(init.settings, { log: broadcast });
+    const reads = new RecentReads(REUSE_MS);
     let lastClient = Date.now();
 
     const server = net.createServer((socket) => {
         let trusted = false;
         onLines(socket, (line) => {
-            let message: { token?: unknown; id?: unknown; cmdlet?: unknown; text?: unknown };
+            let message: { token?: unknown; logs?: unknown; id?: unknown; cmdlet?: unknown; text?: unknown };
             try {
                 message = JSON.parse(line) as typeof message;
             } catch {
@@ -115,6 +137,10 @@ export function serve(init: KeeperInit, onListening: (outcome: KeeperOutcome) =>
                 }
                 trusted = true;
                 clients.add(socket);
+                if (message.logs !== false) {
+                    listeners.add(socket);
+                    for (const line of backlog.splice(0)) socket.write(JSON.stringify({ log: line }) + "\n");
+                }
                 return;
             }
             if (typeof message.id !== "number" || typeof message.cmdlet !== "string" || typeof message.text !== "string") {
@@ -122,13 +148,15 @@ export function serve(init: KeeperInit, onListening: (outcome: KeeperOutcome) =>
                 return;
             }
             const id = message.id;
-            session.run({ cmdlet: message.cmdlet, text: message.text }).then(
+            const command = { cmdlet: message.cmdlet, text: message.text };
+            reads.run(command, () => session.run(command)).then(
                 (stdout) => socket.writable && socket.write(JSON.stringify({ id, stdout }) + "\n"),
                 (error: unknown) => socket.writable && socket.write(JSON.stringify({ id, error: errorToJson(error) }) + "\n"),
             );
         });
         socket.on("close", () => {
             clients.delete(socket);
+            listeners.delete(socket);
             lastClient = Date.now();
         });
         socket.on("error", () => undefined);

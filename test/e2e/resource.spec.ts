@@ -202,7 +202,7 @@ describe("AcceptedDomain under the real CLI: the project's program with several 
         assert.strictEqual((await stateDomains(ws!))["northwind.com"].domainType, "Authoritative");
     });
 
-    it("a plain up --yes (its preview, then the update) signs in once: both provider processes use the run's session keeper", async () => {
+    it("a plain up --yes (its preview, then the update) signs in once and reads the tenant once: both provider processes use the run's session keeper", async () => {
         await changeTenant(ws!, (t) => {
             (t.acceptedDomains.find((d) => d.domainName === "northwind.com") as Domain).domainType = "InternalRelay";
         });
@@ -212,7 +212,9 @@ describe("AcceptedDomain under the real CLI: the project's program with several 
         const entries = since();
         assert.strictEqual(entries.filter((e) => e.event === "start").length, 1, "one pwsh process for the preview and the update");
         assert.strictEqual(cmdlets(entries, "Connect-ExchangeOnline").length, 1, "one connect for the preview and the update");
-        assert.strictEqual(cmdlets(entries, "Get-AcceptedDomain").length, 2, "each phase reads the tenant itself");
+        for (const read of ["Get-AcceptedDomain", "Get-OnPremisesOrganization", "Get-OutboundConnector"]) {
+            assert.strictEqual(cmdlets(entries, read).length, 1, `${read}: the update reuses what its preview read`);
+        }
         assert.deepStrictEqual(cmdlets(entries, "Set-AcceptedDomain").map((e) => e.params), [{ Identity: "northwind.com", DomainType: "Authoritative", Confirm: false }]);
         assert.strictEqual(domainOf(ws!, "northwind.com").domainType, "Authoritative");
         assert.deepStrictEqual(await leftoverProcesses(ws!, 1_000), [], "the keeper and its pwsh end with the CLI");

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
-import { installParentWatchdog, isDynamicProviderHost, processStartTime, runLauncher, watchParent } from "../../../components/exchange/parent-watchdog";
+import { installParentWatchdog, isDynamicProviderHost, isProgramHost, processStartTime, programRunLauncher, runLauncher, watchParent } from "../../../components/exchange/parent-watchdog";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -92,5 +92,30 @@ describe("which CLI process a provider serves (the session keeper watches it)", 
         await new Promise((r) => setTimeout(r, 200));
         assert.deepEqual(runLauncher(shell.pid as number), { pid: process.pid, startTime: processStartTime(process.pid) });
         shell.kill("SIGKILL");
+    });
+});
+
+describe("which CLI run a stack program belongs to (it starts the run's reads in the keeper)", () => {
+    type Row = { comm: string; state: string; ppid: number; startTime: string };
+    const table = (rows: Record<number, Row>) => (pid: number) => rows[pid];
+
+    it("the program host is @pulumi/pulumi's cmd/run", () => {
+        assert.equal(isProgramHost(["node", "/p/node_modules/@pulumi/pulumi/cmd/run/index.js"]), true);
+        assert.equal(isProgramHost(["node", "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js"]), false);
+        assert.equal(isProgramHost(["node", "/p/node_modules/.bin/mocha"]), false);
+    });
+
+    it("the language host's parent is the CLI; any other parent names no run", () => {
+        const stat = table({
+            20: { comm: "pulumi-language", state: "S", ppid: 10, startTime: "555" },
+            10: { comm: "pulumi", state: "S", ppid: 1, startTime: "444" },
+            30: { comm: "node", state: "S", ppid: 10, startTime: "556" },
+            40: { comm: "pulumi-language", state: "S", ppid: 50, startTime: "557" },
+            50: { comm: "pulumi", state: "Z", ppid: 1, startTime: "440" },
+        });
+        assert.deepEqual(programRunLauncher(20, stat), { pid: 10, startTime: "444" });
+        assert.equal(programRunLauncher(30, stat), undefined, "not run by a language host (mocha, a script)");
+        assert.equal(programRunLauncher(40, stat), undefined, "the CLI is a zombie");
+        assert.equal(programRunLauncher(99, stat), undefined, "/proc can't tell");
     });
 });

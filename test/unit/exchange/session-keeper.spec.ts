@@ -9,9 +9,10 @@ import * as fs from "fs";
 import * as net from "net";
 import { getAcceptedDomain, getAcceptedDomains, setAcceptedDomain } from "../../../components/exchange/commands";
 import { NotFoundError } from "../../../components/exchange/errors";
-import { KeeperSession } from "../../../components/exchange/keeper-client";
+import { KeeperSession, readThroughKeeper } from "../../../components/exchange/keeper-client";
 import { processStartTime, type CliIdentity } from "../../../components/exchange/parent-watchdog";
 import { keeperAddress } from "../../../components/exchange/session-keeper";
+import { TenantReader } from "../../../components/exchange/tenant-reader";
 import { emulatorBuilt, kbTenant, type Tenant } from "./emulated-tenant";
 
 function alive(pid: number): boolean {
@@ -74,6 +75,48 @@ describe("session keeper: one sign-in for every provider process of a CLI run", 
         assert.equal(tenant.events("start").length, 1);
         assert.equal(tenant.calls("Connect-ExchangeOnline").length, 1);
         assert.equal(tenant.read().acceptedDomains.find((d) => d.domainName === "contoso.com")?.domainType, "InternalRelay");
+    });
+
+    it("the update's provider gets the preview's read from the keeper's memory; a Set forgets it", async () => {
+        const preview = session();
+        assert.match(await preview.run(getAcceptedDomains()), /"DomainName":"contoso.com","DomainType":"Authoritative"/);
+        await preview.dispose();
+        const update = session();
+        assert.match(await update.run(getAcceptedDomains()), /"DomainName":"contoso.com","DomainType":"Authoritative"/);
+        assert.equal(tenant.calls("Get-AcceptedDomain").length, 1, "answered from memory");
+        await update.run(setAcceptedDomain("contoso.com", { domainType: "InternalRelay" }));
+        assert.match(await update.run(getAcceptedDomains()), /"DomainName":"contoso.com","DomainType":"InternalRelay"/);
+        assert.equal(tenant.calls("Get-AcceptedDomain").length, 2, "read again after the write");
+    });
+
+    it("the stack program starts the keeper and the run's reads without waiting; the provider's reads then run nowhere again", async () => {
+        const sent = await readThroughKeeper(tenant.settings(), identity, (runner) => new TenantReader(runner).readAhead(["contoso.com", "fabrikam.com"]));
+        assert.equal(sent, true);
+        await until("the program's reads ran", () => tenant.calls("Get-OutboundConnector").length === 1 && tenant.calls("Get-EXORecipient").length >= 1);
+        const reader = new TenantReader(session());
+        reader.readAhead(["contoso.com", "fabrikam.com"]);
+        const signals = await reader.coexistence("contoso.com", { syncedRecipients: true });
+        assert.equal(signals.syncedRecipients, "found");
+        assert.equal((await reader.liveDomain("contoso.com")).domainType, "Authoritative");
+        for (const cmdlet of ["Connect-ExchangeOnline", "Get-AcceptedDomain", "Get-OnPremisesOrganization", "Get-OutboundConnector"]) {
+            assert.equal(tenant.calls(cmdlet).length, 1, `${cmdlet} once`);
+        }
+        const recipientQueries = tenant.calls("Get-EXORecipient").length;
+        await reader.hasSyncedRecipients("fabrikam.com");
+        assert.equal(tenant.calls("Get-EXORecipient").length, recipientQueries, "the same queries, answered from memory");
+        assert.equal(tenant.events("start").length, 1);
+    });
+
+    it("a warning the program's reads got (a micro delay) is printed by the next provider, not lost", async () => {
+        tenant.edit((t) => {
+            t.faults.microDelayNextCalls = 1;
+        });
+        await readThroughKeeper(tenant.settings(), identity, (runner) => void runner.run(getAcceptedDomains()).catch(() => undefined));
+        await until("the program's read ran", () => tenant.calls("Get-AcceptedDomain").length === 1);
+        assert.deepEqual(lines, [], "the program prints nothing");
+        await session().run(getAcceptedDomains());
+        await until("the provider got the keeper's lines", () => lines.length > 0);
+        assert.ok(lines.some((l) => /Micro delay applied/.test(l)), lines.join("\n"));
     });
 
     it("errors keep their class across the socket: NotFound stays NotFound", async () => {

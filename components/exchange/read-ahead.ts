@@ -1,0 +1,49 @@
+/**
+ * Which reads a run will need, and starting them before anyone asks.
+ *
+ * The provider reads ahead at its first check or read (lifecycle.ts, TenantReader.readAhead). The
+ * stack program can start the same reads earlier still: it runs before the engine starts the
+ * provider process, and the first check only comes after that process has loaded (about a second
+ * measured here). So the program asks the run's session keeper for them (readThroughKeeper) and
+ * goes on without waiting; the keeper signs in and reads, and answers the provider's identical
+ * reads from memory (recent-reads.ts). Where no keeper can be used (not Linux, not run by the
+ * Pulumi CLI's language host), nothing happens here and the provider reads as before.
+ */
+import { microsoftDomainKind } from "../microsoft-domains";
+import { readConnectionConfig, readDeclaredDomains, type ConfigGetter } from "./config";
+import { isProgramHost, programRunLauncher } from "./parent-watchdog";
+import { TenantReader } from "./tenant-reader";
+
+/**
+ * The synced-recipient query is the one read whose answer only matters where the domain would be
+ * Authoritative: declared so (synced-domain-not-authoritative), or possibly restored to it
+ * (restore-not-with-coexistence-signals). Microsoft's own domains are exempt from both.
+ */
+export function needsSyncedRecipients(d: { domainName: string; domainType: string; onDelete: string }): boolean {
+    return microsoftDomainKind(d.domainName) === undefined && (d.domainType === "Authoritative" || d.onDelete === "restore");
+}
+
+/** The declared domains whose synced-recipient question is asked ahead, with the run's other reads. */
+export function readAheadDomains(get: ConfigGetter): string[] {
+    return readDeclaredDomains(get)
+        .filter(needsSyncedRecipients)
+        .map((d) => d.domainName);
+}
+
+/**
+ * From the stack program: starts the run's reads in its session keeper, so they are under way
+ * before the provider asks. Never throws and never waits; true when the reads were sent.
+ */
+export async function startReadsFromProgram(get: ConfigGetter, argv: readonly string[] = process.argv): Promise<boolean> {
+    try {
+        const cli = isProgramHost(argv) ? programRunLauncher() : undefined;
+        if (!cli) return false;
+        const settings = readConnectionConfig(get);
+        const domains = readAheadDomains(get);
+        // Required here: a program that can't use a keeper never loads it.
+        const { readThroughKeeper } = require("./keeper-client") as typeof import("./keeper-client");
+        return await readThroughKeeper(settings, cli, (runner) => new TenantReader(runner).readAhead(domains));
+    } catch {
+        return false; // the provider reads as usual
+    }
+}
