@@ -133,8 +133,8 @@ function median(runs: Figures[]): Figures {
     return [...runs].sort((a, b) => a.wallS - b.wallS)[Math.floor(runs.length / 2)];
 }
 
-async function runAll(variant: Variant, { ws, secret }: Bench, n: number, repeat: number): Promise<Map<string, Measured>> {
-    const out = new Map<string, Measured>();
+/** The runs of one variant in one workspace, one at a time, so the scheduler can interleave variants. */
+function runsOf(variant: Variant, { ws, secret }: Bench, n: number) {
     const once = async (name: string, args: string[], command?: string): Promise<Figures> => {
         process.stderr.write(`  [${variant} N=${n}] ${name}: ${command ? "" : "pulumi "}${args.join(" ")} ... `);
         const f = await measure(ws, args, command);
@@ -142,20 +142,13 @@ async function runAll(variant: Variant, { ws, secret }: Bench, n: number, repeat
         if (f.code !== 0) process.stderr.write(f.output.split("\n").slice(-30).join("\n") + "\n");
         return f;
     };
-    const record = (name: string, runs: Figures[]): void => {
-        out.set(name, { median: median(runs), wallsS: runs.map((f) => f.wallS) });
-    };
-    record("adopt (up)", [await once("adopt (up)", ["up", "--yes", "--skip-preview"])]);
-    const refreshes: Figures[] = [];
-    for (let i = 0; i < repeat; i++) refreshes.push(await once("preview --refresh (in sync)", ["preview", "--refresh"]));
-    record("preview --refresh (in sync)", refreshes);
-    // Each repeat changes 10% of the types: to InternalRelay, then back, and so on; every one makes `changed` Sets.
+    // Each up changes 10% of the types: to InternalRelay, then back, and so on; every one makes `changed` Sets.
     const changed = Math.round(n / 10);
     let flips = 0;
-    const upChanging10 = async (name: string, args: string[]): Promise<Figures> => {
+    const upChanging10 = async (name: string, args: readonly string[]): Promise<Figures> => {
         const forward = flips++ % 2 === 0;
         writeStackConfig(ws, declared(n, forward ? changed : 0), secret);
-        const f = await once(name, args);
+        const f = await once(name, [...args]);
         if (variant === "product") {
             const t = tenant(ws);
             const relay = t.acceptedDomains.filter((d) => d.domainName.endsWith(".bench.example") && d.domainType === "InternalRelay").length;
@@ -164,25 +157,42 @@ async function runAll(variant: Variant, { ws, secret }: Bench, n: number, repeat
         }
         return f;
     };
-    for (const [name, args] of [
-        [UP_RUN, ["up", "--yes", "--skip-preview"]],
-        // What `pulumi up` does by default (and the apply workflow): its preview, then the update, in one CLI run.
-        [UP_WITH_PREVIEW_RUN, ["up", "--yes"]],
-    ] as const) {
-        const ups: Figures[] = [];
-        for (let i = 0; i < repeat; i++) ups.push(await upChanging10(name, [...args]));
-        record(name, ups);
-    }
-    if (fs.existsSync(DRIFT_SCRIPT)) {
+    return {
+        once,
+        upChanging10,
         // The drift report is a refresh-preview through the Automation API; the no-op's
         // counterpart is the same engine work, a plain `preview --refresh`.
-        const f =
+        drift: (): Promise<Figures> =>
             variant === "product"
-                ? await once(DRIFT_RUN, ["-r", "ts-node/register/transpile-only", DRIFT_SCRIPT, "--cwd", ws.dir, "--stack", ws.stack, "--json"], process.execPath)
-                : await once(DRIFT_RUN, ["preview", "--refresh"]);
-        record(DRIFT_RUN, [f]);
-    }
-    return out;
+                ? once(DRIFT_RUN, ["-r", "ts-node/register/transpile-only", DRIFT_SCRIPT, "--cwd", ws.dir, "--stack", ws.stack, "--json"], process.execPath)
+                : once(DRIFT_RUN, ["preview", "--refresh"]),
+    };
+}
+
+/**
+ * Every run, the product's and the no-op's alternately (product, no-op, product, ...): the machine's
+ * speed drifts over minutes (a shared VM), and running all of one variant first would put that
+ * drift into the ratios.
+ */
+async function runAll(product: Bench, baseline: Bench, n: number, repeat: number): Promise<Record<Variant, Map<string, Measured>>> {
+    const variants = [
+        { variant: "product" as const, runs: runsOf("product", product, n), out: new Map<string, Measured>() },
+        { variant: "baseline" as const, runs: runsOf("baseline", baseline, n), out: new Map<string, Measured>() },
+    ];
+    const each = async (name: string, times: number, one: (runs: ReturnType<typeof runsOf>) => Promise<Figures>): Promise<void> => {
+        const figures = variants.map((): Figures[] => []);
+        for (let i = 0; i < times; i++) {
+            for (const [k, v] of variants.entries()) figures[k].push(await one(v.runs));
+        }
+        for (const [k, v] of variants.entries()) v.out.set(name, { median: median(figures[k]), wallsS: figures[k].map((f) => f.wallS) });
+    };
+    await each("adopt (up)", 1, (r) => r.once("adopt (up)", ["up", "--yes", "--skip-preview"]));
+    await each("preview --refresh (in sync)", repeat, (r) => r.once("preview --refresh (in sync)", ["preview", "--refresh"]));
+    await each(UP_RUN, repeat, (r) => r.upChanging10(UP_RUN, ["up", "--yes", "--skip-preview"]));
+    // What `pulumi up` does by default (and the apply workflow): its preview, then the update, in one CLI run.
+    await each(UP_WITH_PREVIEW_RUN, repeat, (r) => r.upChanging10(UP_WITH_PREVIEW_RUN, ["up", "--yes"]));
+    if (fs.existsSync(DRIFT_SCRIPT)) await each(DRIFT_RUN, 1, (r) => r.drift());
+    return { product: variants[0].out, baseline: variants[1].out };
 }
 
 const DRIFT_RUN = "drift report (in sync)";
@@ -237,8 +247,7 @@ async function main(): Promise<void> {
         const baseline = await prepare("baseline", n, opts);
         try {
             // Sequential, not side by side in time: the machine has 2 cores and parallel runs would skew both.
-            const pf = await runAll("product", product, n, opts.repeat);
-            const bf = await runAll("baseline", baseline, n, opts.repeat);
+            const { product: pf, baseline: bf } = await runAll(product, baseline, n, opts.repeat);
             process.stderr.write(`  [Microsoft365DSC pattern N=${n}] connect, then Get-AcceptedDomain -Identity per domain ... `);
             const dsc = await m365dscPattern(product.ws, domainNames(n));
             process.stderr.write(`${dsc.wallS.toFixed(1)} s\n`);
