@@ -14,8 +14,6 @@ import {
     normalizeDomainName,
     SECRET_AUTH_FIELDS,
     stackConfigSchema,
-    type AuthConfig,
-    type ConnectAuth,
     type ConnectionConfig,
     type DomainType,
     type OnDelete,
@@ -147,24 +145,8 @@ function resolved<T extends ConnectionConfig>(c: T): T & { pwshPath: string } {
     return { ...c, ...emulatorState, pwshPath: resolvePwsh(c.pwshPath) };
 }
 
-/**
- * The auth as Connect-ExchangeOnline gets it. An `accessTokenEnv` is read here, when the provider
- * connects, from the provider's own environment (the CLI passes its environment to plugins), so
- * the token never enters config or state.
- */
-export function connectAuth(auth: AuthConfig, env: NodeJS.ProcessEnv = process.env): { auth: ConnectAuth } | { problem: string } {
-    if (auth.kind !== "accessToken") return { auth };
-    if (auth.accessTokenEnv === undefined) return { auth: { kind: "accessToken", accessToken: auth.accessToken ?? "" } };
-    const token = env[auth.accessTokenEnv]?.trim();
-    if (!token) {
-        return {
-            problem:
-                `exchange:auth.accessTokenEnv names ${auth.accessTokenEnv}, which is ${env[auth.accessTokenEnv] === undefined ? "not set" : "empty"} in this run's environment; ` +
-                `set ${auth.accessTokenEnv} to an access token for https://outlook.office365.com (e.g. from the workflow's OIDC step, docs/real-tenant.md), or use exchange:auth.kind certificate`,
-        };
-    }
-    return { auth: { kind: "accessToken", accessToken: token } };
-}
+// connectAuth lives in connect-auth.ts (no zod there: the session keeper starts pwsh before loading zod).
+export { connectAuth } from "./connect-auth";
 
 /** Levenshtein distance, for did-you-mean (keys are short). */
 function distance(a: string, b: string): number {

@@ -10,23 +10,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { z } from "zod";
+import type { HostProbe } from "./host-probe";
 
 export const EXO_MODULE = "ExchangeOnlineManagement";
 
 /** The oldest module this project speaks to: REST cmdlets (3.0.0) and -AccessToken (3.1.0). */
 export const MIN_MODULE_VERSION = "3.1.0";
 
-/**
- * What `probeHost()` (commands.ts) reports: the PowerShell version and the installed
- * ExchangeOnlineManagement versions. One version may arrive as a bare string and none as null
- * (a PowerShell array of one or zero can unroll on the way to ConvertTo-Json).
- */
-export const hostProbeSchema = z.object({
-    psVersion: z.string().min(1),
-    modules: z.union([z.array(z.string()), z.string().transform((v) => [v]), z.null().transform((): string[] => [])]),
-});
-export type HostProbe = z.infer<typeof hostProbeSchema>;
 
 /** Newest first: the module versions each PowerShell 7 line runs, and the one to install there. */
 const MODULE_LINES: ReadonlyArray<{ fromModule: string; needsPwsh: string; install: string }> = [

@@ -22,11 +22,13 @@
 import * as path from "path";
 import type { PowerShell as PowerShellType } from "node-powershell";
 import type { ConnectAuth } from "../schema";
-import { connectAuth, type ConnectionSettings } from "./config";
+import type { ConnectionSettings } from "./config";
+import { connectAuth } from "./connect-auth";
 import { connectExchangeOnline, probeHost, type Command } from "./commands";
 import { AuthError, ExchangeError, SessionLostError, SetupError, TimeoutError, fromStderr, needsReconnect } from "./errors";
 import { readFramed } from "./framed-reader";
-import { EXO_MODULE, chooseModule, hostProbeSchema, locatePwsh, type HostProbe } from "./host-check";
+import { EXO_MODULE, chooseModule, locatePwsh } from "./host-check";
+import type { HostProbe } from "./host-probe";
 import { splitPwshOutput, stripTerminalSequences } from "./pwsh-output";
 import { quote } from "./quote";
 import { withRetry } from "./retry";
@@ -199,6 +201,8 @@ export class ExchangeSession implements CommandRunner {
         } catch {
             parsed = undefined;
         }
+        // Required only now, with pwsh started: zod's load (about 0.16 s) then overlaps pwsh's own start.
+        const { hostProbeSchema } = require("./host-probe") as typeof import("./host-probe");
         const probe = hostProbeSchema.safeParse(parsed);
         if (!probe.success) {
             throw new SetupError(

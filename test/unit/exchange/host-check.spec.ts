@@ -72,7 +72,7 @@ describe("host checks", () => {
 });
 
 describe("#hostProbeSchema", () => {
-    const { hostProbeSchema } = require("../../../components/exchange/host-check") as typeof import("../../../components/exchange/host-check");
+    const { hostProbeSchema } = require("../../../components/exchange/host-probe") as typeof import("../../../components/exchange/host-probe");
     it("reads an array, a single unrolled version and none", () => {
         assert.deepEqual(hostProbeSchema.parse({ psVersion: "7.4.6", modules: ["3.9.2", "3.5.0"] }).modules, ["3.9.2", "3.5.0"]);
         assert.deepEqual(hostProbeSchema.parse({ psVersion: "7.4.6", modules: "3.9.2" }).modules, ["3.9.2"]);
