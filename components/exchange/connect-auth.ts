@@ -1,11 +1,8 @@
-/**
- * The auth as Connect-ExchangeOnline gets it, from validated config. Apart from config.ts, which
- * loads zod, so that the session keeper's process can start pwsh first (session.ts open).
- */
+// Apart from config.ts, which loads zod, so that the session keeper's process can start pwsh first (session.ts open).
 import type { AuthConfig, ConnectAuth } from "../schema";
 
 /**
- * The auth as Connect-ExchangeOnline gets it. An `accessTokenEnv` is read here, when the provider
+ * The auth as Connect-ExchangeOnline gets it, from validated config. An `accessTokenEnv` is read here, when the provider
  * connects, from the provider's own environment (the CLI passes its environment to plugins), so
  * the token never enters config or state.
  */

@@ -193,6 +193,8 @@ export class ExchangeSession implements CommandRunner {
 
     /** The PowerShell version and installed module versions (commands.ts probeHost). */
     private async probe(shell: Shell): Promise<HostProbe> {
+        // Required only now, with pwsh spawned and before waiting on it: zod's load (about 0.16 s) overlaps pwsh's own start.
+        const { hostProbeSchema } = require("./host-probe") as typeof import("./host-probe");
         const command = probeHost();
         const { result } = splitPwshOutput(await this.invoke(shell, command));
         let parsed: unknown;
@@ -201,8 +203,6 @@ export class ExchangeSession implements CommandRunner {
         } catch {
             parsed = undefined;
         }
-        // Required only now, with pwsh started: zod's load (about 0.16 s) then overlaps pwsh's own start.
-        const { hostProbeSchema } = require("./host-probe") as typeof import("./host-probe");
         const probe = hostProbeSchema.safeParse(parsed);
         if (!probe.success) {
             throw new SetupError(
