@@ -17,7 +17,6 @@ export const EXO_MODULE = "ExchangeOnlineManagement";
 /** The oldest module this project speaks to: REST cmdlets (3.0.0) and -AccessToken (3.1.0). */
 export const MIN_MODULE_VERSION = "3.1.0";
 
-
 /** Newest first: the module versions each PowerShell 7 line runs, and the one to install there. */
 const MODULE_LINES: ReadonlyArray<{ fromModule: string; needsPwsh: string; install: string }> = [
     { fromModule: "3.10.0", needsPwsh: "7.6.0", install: "3.10.1" },
