@@ -40,12 +40,13 @@ function loadEntraSignals() {
 }
 const entra = config.entra ? loadEntraSignals() : undefined;
 
-const domains = new AcceptedDomains("accepted-domains", { domains: config.domains, entra });
-
-// The run's sign-in and tenant reads start now, in its session keeper, while the engine starts the
-// provider process (components/exchange/read-ahead.ts); after every check of the program that can
-// fail, so a failing program signs in nowhere. Not awaited: the provider waits for them.
+// The run's sign-in and tenant reads start now, in its session keeper, while the program registers
+// its resources and the engine starts the provider process (components/exchange/read-ahead.ts);
+// after every check of the program that can fail (the config, including every domain name, and the
+// azuread plugin), so a failing program signs in nowhere. Not awaited: the provider waits for them.
 void startReadsFromProgram((key) => pulumi.runtime.getConfig(key));
+
+const domains = new AcceptedDomains("accepted-domains", { domains: config.domains, entra });
 
 /** Domain -> { domainType, matchSubDomains, outboundOnly, originalDomainType }. */
 export const summary = domains.summary;

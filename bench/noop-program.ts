@@ -4,7 +4,7 @@
  * does no I/O. Its figures are Pulumi's own cost for N dynamic resources; the
  * product's figures are compared with them.
  *
- * bench/run.ts writes this file into a scratch workspace as its index.ts.
+ * bench/run.ts writes this file, transpiled to JavaScript, into a scratch workspace as its index.js.
  */
 import * as pulumi from "@pulumi/pulumi";
 

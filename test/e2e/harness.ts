@@ -50,6 +50,8 @@ export interface WorkspaceOptions {
      * absent, the workspace runs the project's own stack program (index.ts).
      */
     files?: Record<string, string>;
+    /** A scratch program's `runtime.options.typescript` (false: it is JavaScript, loaded as the project's own program.js is). Default true. */
+    typescript?: boolean;
     /** Extra Pulumi.yaml lines for a scratch program (e.g. `main: ...`). */
     projectName?: string;
     /**
@@ -72,15 +74,18 @@ export async function createWorkspace(opts: WorkspaceOptions): Promise<Workspace
 
     if (opts.files) {
         const projectName = opts.projectName ?? `e2e-${opts.name}`;
-        writeFile(dir, "Pulumi.yaml", `name: ${projectName}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n`);
+        writeFile(dir, "Pulumi.yaml", `name: ${projectName}\nruntime:\n  name: nodejs\n  options:\n    typescript: ${opts.typescript ?? true}\n`);
         for (const [rel, content] of Object.entries(opts.files)) {
             writeFile(dir, rel, content);
         }
     } else {
         // The project's own program, run from this directory: `main` points back
         // at the repository root so stack config files and state stay here.
+        // (Its own `main`, program.js, is rebased onto the repository root.)
         const project = fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8");
-        writeFile(dir, "Pulumi.yaml", `${project.trimEnd()}\nmain: ${path.relative(dir, repoRoot)}\n`);
+        const main = /^main:\s*(\S+)\s*$/m.exec(project)?.[1] ?? ".";
+        const rebased = project.replace(/^main:.*$/m, "").trimEnd();
+        writeFile(dir, "Pulumi.yaml", `${rebased}\nmain: ${path.relative(dir, path.join(repoRoot, main))}\n`);
     }
 
     const remote = opts.backend ? { backend: opts.backend, prefix: `${path.basename(dir)}/` } : undefined;
