@@ -157,10 +157,33 @@ export function getOutboundConnectors(): Command {
 }
 
 /**
- * Most domains one OPATH filter asks about. No limit on a filter's length is documented; 50 keeps it
- * near 2 KB (docs/exchange-online-fidelity.md: not verified).
+ * Longest -Filter value the product sends. Microsoft documents 2048 characters for a RecipientFilter
+ * (New-DynamicDistributionGroup, office-docs-powershell#8036) and nothing for -Filter, where admins
+ * have met a limit (office-docs-powershell#7471: a Get-User filter of 59 GUIDs refused); so the
+ * documented figure is taken for both (docs/exchange-online-fidelity.md E16: not verified).
  */
-export const SYNCED_QUERY_MAX_DOMAINS = 50;
+export const SYNCED_QUERY_MAX_FILTER_CHARS = 2048;
+
+/** The OPATH filter asking for a directory-synced recipient with an address in any of the domains. */
+export function dirSyncedFilter(domains: readonly string[]): string {
+    const any = domains.map((d) => `EmailAddresses -like ${opathString(`*@${d}`)}`).join(" -or ");
+    return `IsDirSynced -eq 'True' -and (${any})`;
+}
+
+/** The domains in as few groups as possible, each one filter of at most SYNCED_QUERY_MAX_FILTER_CHARS (order kept). */
+export function syncedQueryGroups(domains: readonly string[]): string[][] {
+    const groups: string[][] = [];
+    let group: string[] = [];
+    for (const d of domains) {
+        if (group.length > 0 && dirSyncedFilter([...group, d]).length > SYNCED_QUERY_MAX_FILTER_CHARS) {
+            groups.push(group);
+            group = [];
+        }
+        group.push(d);
+    }
+    if (group.length > 0) groups.push(group);
+    return groups;
+}
 
 /**
  * Whether any directory-synced recipient has an address in one of the domains: one bounded server-side
@@ -173,13 +196,13 @@ export const SYNCED_QUERY_MAX_DOMAINS = 50;
  * - Name and EmailAddresses of the one recipient: its addresses tell which of the domains it is in
  *   (EmailAddresses is not in the Minimum property set, so it is asked for with -Properties).
  * - The "only the first 1 items" warning of -ResultSize 1 is expected here and silenced.
+ * - At most SYNCED_QUERY_MAX_FILTER_CHARS of filter: syncedQueryGroups makes the groups.
  */
 export function getDirSyncedRecipientIn(domains: readonly string[]): Command {
-    if (domains.length === 0 || domains.length > SYNCED_QUERY_MAX_DOMAINS) {
-        throw new Error(`getDirSyncedRecipientIn: ${domains.length} domains; send 1 to ${SYNCED_QUERY_MAX_DOMAINS} per query`);
+    const filter = dirSyncedFilter(domains);
+    if (domains.length === 0 || (domains.length > 1 && filter.length > SYNCED_QUERY_MAX_FILTER_CHARS)) {
+        throw new Error(`getDirSyncedRecipientIn: ${domains.length} domains, a filter of ${filter.length} characters; group them with syncedQueryGroups`);
     }
-    const any = domains.map((d) => `EmailAddresses -like ${opathString(`*@${d}`)}`).join(" -or ");
-    const filter = `IsDirSynced -eq 'True' -and (${any})`;
     return {
         cmdlet: "Get-EXORecipient",
         text: wrap(

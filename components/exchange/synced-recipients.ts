@@ -27,6 +27,14 @@ export function domainsOfAddresses(addresses: readonly string[], group: readonly
     return group.filter((d) => lower.some((a) => a.endsWith(`@${d.toLowerCase()}`)));
 }
 
+/** Splits the domains asked in one turn into the groups asked together, one query each. */
+export type Grouping = (domains: readonly string[]) => string[][];
+
+/** Groups of at most `size` domains. */
+export function groupsOfAtMost(size: number): Grouping {
+    return (domains) => Array.from({ length: Math.ceil(domains.length / size) }, (_, i) => domains.slice(i * size, (i + 1) * size));
+}
+
 export class SyncedRecipientPool {
     private readonly answers = new Map<string, Promise<boolean>>();
     private pending = new Map<string, Waiter>();
@@ -34,7 +42,7 @@ export class SyncedRecipientPool {
 
     constructor(
         private readonly query: SyncedQuery,
-        private readonly groupSize: number,
+        private readonly grouping: Grouping,
     ) {}
 
     /** Whether the domain has directory-synced recipients; asked once per run unless the query failed. */
@@ -59,9 +67,7 @@ export class SyncedRecipientPool {
         this.scheduled = false;
         const batch = this.pending;
         this.pending = new Map();
-        const domains = [...batch.keys()].sort();
-        for (let i = 0; i < domains.length; i += this.groupSize) {
-            const group = domains.slice(i, i + this.groupSize);
+        for (const group of this.grouping([...batch.keys()].sort())) {
             try {
                 await this.resolveGroup(group, batch);
             } catch (error) {

@@ -12,7 +12,7 @@ import type { CoexistenceSignals, DomainSettings, SyncedRecipients } from "../sc
 import {
     getAcceptedDomains,
     getDirSyncedRecipientIn,
-    SYNCED_QUERY_MAX_DOMAINS,
+    syncedQueryGroups,
     getOnPremisesOrganization,
     getOutboundConnectors,
     type Command,
@@ -168,7 +168,7 @@ export class TenantReader {
             const [first] = await this.rows(getDirSyncedRecipientIn(domains), syncedRecipientRow);
             return first ? { found: true, addresses: first.EmailAddresses ?? [] } : { found: false };
         },
-        SYNCED_QUERY_MAX_DOMAINS,
+        syncedQueryGroups,
     );
 
     constructor(

@@ -410,6 +410,14 @@ describe("emulator through node-powershell", function () {
             assert.match((await run(ps, `Get-EXORecipient -Filter "EmailAddresses -eq 'adele.vance@contoso.com'" | Select-Object Name | ConvertTo-Json -Compress`)).stdout, /"Name"/);
             const inner = caught((await run(ps, wrap(`Get-EXORecipient -Filter "EmailAddresses -like 'smtp:*@contoso.com'"`))).stderr);
             assert.match(inner.message, /^Error while querying REST service\. HttpStatusCode=400 .*wildcards are supported only at the beginning or the end of a value/);
+            // Longer than 2048 characters: refused, not read as "no such recipient".
+            const clause = "EmailAddresses -like '*@contoso.com'";
+            const fits = `IsDirSynced -eq 'True' -and (${clause}${` -or ${clause}`.repeat(40)})`;
+            assert.ok(fits.length <= 2048 && `${fits} -or x`.length > 1600, `${fits.length}`);
+            assert.match((await run(ps, `Get-EXORecipient -ResultSize 1 -Filter "${fits}" | Select-Object Name | ConvertTo-Json -Compress`)).stdout, /"Name"/);
+            const long = `IsDirSynced -eq 'True' -and (${clause}${` -or ${clause}`.repeat(60)})`;
+            const tooLong = caught((await run(ps, wrap(`Get-EXORecipient -ResultSize 1 -Filter "${long}"`))).stderr);
+            assert.match(tooLong.message, new RegExp(`^Error while querying REST service\\. HttpStatusCode=400 .*The filter is ${long.length} characters long; a filter can be at most 2048 characters`));
         });
         it("Get-EXORecipient is the module's own cmdlet: -CommandName does not hide it", async () => {
             ps = startShell(t);

@@ -4,8 +4,11 @@ import {
     connectExchangeOnline,
     getAcceptedDomain,
     getAcceptedDomains,
+    dirSyncedFilter,
     getDirSyncedRecipientIn,
     setAcceptedDomain,
+    SYNCED_QUERY_MAX_FILTER_CHARS,
+    syncedQueryGroups,
     wrap,
 } from "../../../components/exchange/commands";
 
@@ -103,8 +106,24 @@ describe("commands", () => {
             );
             // A quote in a value is doubled for OPATH, then each of those again for PowerShell.
             assert.ok(getDirSyncedRecipientIn(["o'x.com"]).text.includes("-like ''*@o''''x.com''"));
-            assert.throws(() => getDirSyncedRecipientIn([]), /send 1 to 50/);
-            assert.throws(() => getDirSyncedRecipientIn(Array.from({ length: 51 }, (_, i) => `d${i}.com`)), /51 domains/);
+            assert.throws(() => getDirSyncedRecipientIn([]), /0 domains/);
+            const many = Array.from({ length: 60 }, (_, i) => `d${i}.contoso.com`);
+            assert.throws(() => getDirSyncedRecipientIn(many), /60 domains, a filter of \d+ characters; group them with syncedQueryGroups/);
+        });
+
+        it("synced recipients: groups of domains whose filters stay within 2048 characters, as few as fit", () => {
+            const domains = Array.from({ length: 1000 }, (_, i) => `d${String(i).padStart(4, "0")}.bench.example`);
+            const groups = syncedQueryGroups(domains);
+            assert.deepEqual(groups.flat(), domains, "every domain once, in order");
+            for (const g of groups) assert.ok(dirSyncedFilter(g).length <= SYNCED_QUERY_MAX_FILTER_CHARS, `${g.length} domains: ${dirSyncedFilter(g).length} chars`);
+            // Full: each group but the last would overflow with the next domain.
+            for (let i = 0; i + 1 < groups.length; i++) assert.ok(dirSyncedFilter([...groups[i], groups[i + 1][0]]).length > SYNCED_QUERY_MAX_FILTER_CHARS);
+            assert.equal(groups.length, 25); // 41 of these names fit in one filter (2,034 characters)
+            for (const g of groups) assert.doesNotThrow(() => getDirSyncedRecipientIn(g));
+            // A domain of the longest legal name still gets a query of its own.
+            const longest = `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(61)}`;
+            assert.deepEqual(syncedQueryGroups([longest, "contoso.com"]).flat(), [longest, "contoso.com"]);
+            assert.deepEqual(syncedQueryGroups([]), []);
         });
 
         it("every command is a single line", () => {

@@ -1,6 +1,6 @@
 /** Pooled synced-recipient questions: few queries, every answer right, failures never "none". */
 import * as assert from "assert";
-import { SyncedRecipientPool, domainsOfAddresses, type SyncedAnswer } from "../../../components/exchange/synced-recipients";
+import { SyncedRecipientPool, domainsOfAddresses, groupsOfAtMost, type SyncedAnswer } from "../../../components/exchange/synced-recipients";
 
 /** A fake tenant: synced recipients by their addresses; `blind` returns them without addresses. */
 function tenant(recipients: readonly string[][], opts: { blind?: boolean; fail?: () => boolean } = {}) {
@@ -21,7 +21,7 @@ const user = (...domains: string[]) => domains.map((d, i) => `${i === 0 ? "SMTP"
 describe("SyncedRecipientPool", () => {
     it("answers N domains with none in ceil(N / group size) queries", async () => {
         const t = tenant([user("contoso.mail.onmicrosoft.com")]);
-        const pool = new SyncedRecipientPool(t.query, 50);
+        const pool = new SyncedRecipientPool(t.query, groupsOfAtMost(50));
         const answers = await Promise.all(names(1000).map((d) => pool.has(d)));
         assert.ok(answers.every((a) => a === false));
         assert.equal(t.asked.length, 20);
@@ -30,7 +30,7 @@ describe("SyncedRecipientPool", () => {
     it("a recipient's addresses name its domains: one more query per domain that has some", async () => {
         const domains = names(200);
         const t = tenant([user(domains[3], "x.mail.onmicrosoft.com"), user(domains[77], domains[78]), user(domains[150])]);
-        const pool = new SyncedRecipientPool(t.query, 50);
+        const pool = new SyncedRecipientPool(t.query, groupsOfAtMost(50));
         const answers = await Promise.all(domains.map((d) => pool.has(d)));
         assert.deepEqual(domains.filter((_, i) => answers[i]), [domains[3], domains[77], domains[78], domains[150]]);
         assert.equal(t.asked.length, 4 + 3, "4 groups, and one more query after each of the 3 recipients found");
@@ -42,7 +42,7 @@ describe("SyncedRecipientPool", () => {
         for (const blind of [false, true]) {
             for (let mask = 0; mask < 64; mask++) {
                 const synced = domains.filter((_, i) => mask & (1 << i));
-                const pool = new SyncedRecipientPool(tenant(synced.map((d) => user(d)), { blind }).query, 4);
+                const pool = new SyncedRecipientPool(tenant(synced.map((d) => user(d)), { blind }).query, groupsOfAtMost(4));
                 const answers = await Promise.all(domains.map((d) => pool.has(d)));
                 assert.deepEqual(domains.filter((_, i) => answers[i]), synced, `mask ${mask}, blind ${blind}`);
             }
@@ -52,7 +52,7 @@ describe("SyncedRecipientPool", () => {
     it("without addresses in the answer, halving finds one domain in about 2·log2(group) queries", async () => {
         const domains = names(50);
         const t = tenant([user(domains[37])], { blind: true });
-        const pool = new SyncedRecipientPool(t.query, 50);
+        const pool = new SyncedRecipientPool(t.query, groupsOfAtMost(50));
         const answers = await Promise.all(domains.map((d) => pool.has(d)));
         assert.deepEqual(domains.filter((_, i) => answers[i]), [domains[37]]);
         assert.ok(t.asked.length <= 1 + 2 * 6, `got ${t.asked.length}`);
@@ -60,7 +60,7 @@ describe("SyncedRecipientPool", () => {
 
     it("asks once per domain per run", async () => {
         const t = tenant([user("a.example")]);
-        const pool = new SyncedRecipientPool(t.query, 50);
+        const pool = new SyncedRecipientPool(t.query, groupsOfAtMost(50));
         assert.equal(await pool.has("a.example"), true);
         assert.equal(await pool.has("a.example"), true);
         assert.equal(t.asked.length, 1);
@@ -69,7 +69,7 @@ describe("SyncedRecipientPool", () => {
     it("a failed query fails its group's answers and is asked again, never read as none", async () => {
         let failures = 1;
         const t = tenant([user("b.example")], { fail: () => failures-- > 0 });
-        const pool = new SyncedRecipientPool(t.query, 50);
+        const pool = new SyncedRecipientPool(t.query, groupsOfAtMost(50));
         const first = await Promise.allSettled(["a.example", "b.example"].map((d) => pool.has(d)));
         assert.ok(first.every((r) => r.status === "rejected"));
         assert.deepEqual(await Promise.all(["a.example", "b.example"].map((d) => pool.has(d))), [false, true]);
