@@ -22,10 +22,10 @@ import { RECIPIENT_FILTERABLE, selectRecipients } from "../recipients";
 import { limitResults } from "../result-size";
 import type { RecipientState, TenantState } from "../state";
 import { PSObject, type Value } from "../values";
+import { EXO_MODULE, type CmdletDef, type ParamSpec } from "./types";
 
 /** Longest -Filter value the emulated service takes (see the check below). */
 const MAX_FILTER_CHARS = 2048;
-import { EXO_MODULE, type CmdletDef, type ParamSpec } from "./types";
 
 const PROPERTY_SETS = ["All", "Archive", "Custom", "MailboxMove", "Minimum", "Policy"] as const;
 

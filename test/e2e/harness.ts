@@ -10,6 +10,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { removeTenantDir } from "../remove-tenant-dir";
 import type { StateBackend } from "./backends";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
@@ -47,7 +48,7 @@ export interface WorkspaceOptions {
     name: string;
     /**
      * Program files written into the workspace (relative path -> content). When
-     * absent, the workspace runs the project's own stack program (index.ts).
+     * absent, the workspace runs the project's own stack program (program.js).
      */
     files?: Record<string, string>;
     /** A scratch program's `runtime.options.typescript` (false: it is JavaScript, loaded as the project's own program.js is). Default true. */
@@ -274,9 +275,9 @@ export async function leftoverProcesses(ws: Workspace, ms: number): Promise<Proc
 /** Removes the workspace unless KEEP_E2E is set (for debugging a failure). */
 export function removeWorkspace(ws: Workspace | undefined): void {
     if (ws && !process.env.KEEP_E2E) {
-        // Retried: the run's session keeper and its pwsh end just after the CLI (leftoverProcesses)
-        // and may still write their last journal line while the directory goes.
-        fs.rmSync(ws.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+        // The run's session keeper and its pwsh end just after the CLI (leftoverProcesses) and may
+        // still write their last journal line while the directory goes: removed once they have ended.
+        removeTenantDir(ws.dir, ws.journalPath);
     }
 }
 

@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { hashSecret, newGuid, parseTenantState, writeTenantState, loadTenantState, type TenantState } from "../../../emulator/state";
 import { readJournal } from "../../../emulator/journal";
+import { removeTenantDir } from "../../remove-tenant-dir";
 import type { ConnectionSettings } from "../../../components/exchange/config";
 
 export const ROOT = path.resolve(__dirname, "../../..");
@@ -118,29 +119,7 @@ export function kbTenant(): Tenant {
         },
         read: () => loadTenantState(state),
         files: () => [state, journal].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f, "utf8")).join("\n"),
-        // A pwsh whose node parent exited (a child script's process.exit) ends on its own at stdin's
-        // EOF and may still write its journal's last line while the directory goes (ENOTEMPTY in a
-        // loaded CI run): wait for the emulators this tenant's journal names first.
-        cleanup: () => {
-            waitForExit(readJournal(journal).map((e) => e.pid), 15_000);
-            fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-        },
+        // After the emulators this tenant's journal names have ended (a child script's pwsh may outlive it).
+        cleanup: () => removeTenantDir(dir, journal),
     };
-}
-
-/** Blocks until none of the processes is alive, or the time is up (then the caller goes on). */
-function waitForExit(pids: unknown[], timeoutMs: number): void {
-    const alive = (pid: number) => {
-        try {
-            process.kill(pid, 0);
-            return true;
-        } catch (error) {
-            return (error as NodeJS.ErrnoException).code === "EPERM";
-        }
-    };
-    let left = [...new Set(pids.filter((p): p is number => typeof p === "number" && p !== process.pid))];
-    const until = Date.now() + timeoutMs;
-    while ((left = left.filter(alive)).length > 0 && Date.now() < until) {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-    }
 }
