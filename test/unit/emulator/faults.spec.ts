@@ -19,6 +19,7 @@ describe("emulator faults, concurrency, journal, state and CLI", function () {
     });
     afterEach(async () => {
         await Promise.all(shells.splice(0).map((s) => s.dispose().catch(() => undefined)));
+        t.remove();
     });
     const open = async () => {
         const s = await connected(t);

@@ -8,6 +8,7 @@ import { stripTerminalSequences } from "../../../components/exchange/pwsh-output
 import { DEMO_APP_ID, DEMO_CERT_PASSWORD, DEMO_ORGANIZATION, writeKbDemo } from "../../../emulator/demo";
 import { readJournal } from "../../../emulator/journal";
 import { loadTenantState, writeTenantState, type TenantState } from "../../../emulator/state";
+import { removeTenantDir } from "../../remove-tenant-dir";
 
 export const ROOT = path.resolve(__dirname, "..", "..", "..");
 export const PWSH = path.join(ROOT, "emulator", "bin", "pwsh");
@@ -24,6 +25,8 @@ export interface Tenant {
     read(): TenantState;
     edit(fn: (s: TenantState) => void): void;
     events(): ReturnType<typeof readJournal>;
+    /** Removes the directory once its emulators have ended (each spec's afterEach; /tmp kept 70 a run before). */
+    remove(): void;
 }
 
 export function makeTenant(): Tenant {
@@ -43,6 +46,7 @@ export function makeTenant(): Tenant {
             writeTenantState(state, s);
         },
         events: () => readJournal(journal),
+        remove: () => removeTenantDir(dir, journal),
     };
 }
 

@@ -30,6 +30,7 @@ describe("emulator through node-powershell", function () {
     afterEach(async () => {
         await ps?.dispose();
         ps = undefined;
+        t.remove();
     });
 
     describe("issue check", () => {

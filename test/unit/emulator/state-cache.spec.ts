@@ -2,11 +2,19 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { readTenantState, updateTenantState, writeTenantState } from "../../../emulator/state";
-import { makeTenant } from "./helpers";
+import { makeTenant, type Tenant } from "./helpers";
 
 describe("emulator state cache", () => {
-    it("returns the parsed state while the file is unchanged, frozen so that no cmdlet changes it in place", () => {
+    const made: Tenant[] = [];
+    const fresh = (): Tenant => {
         const t = makeTenant();
+        made.push(t);
+        return t;
+    };
+    afterEach(() => made.splice(0).forEach((t) => t.remove()));
+
+    it("returns the parsed state while the file is unchanged, frozen so that no cmdlet changes it in place", () => {
+        const t = fresh();
         const a = readTenantState(t.state);
         assert.strictEqual(readTenantState(t.state), a);
         assert.ok(Object.isFrozen(a.recipients[0]));
@@ -16,7 +24,7 @@ describe("emulator state cache", () => {
     });
 
     it("reads again after any write: its own, another process's rename, or an edit in place", async () => {
-        const t = makeTenant();
+        const t = fresh();
         const before = readTenantState(t.state);
         await updateTenantState(t.state, (s) => {
             s.acceptedDomains[0].domainType = "InternalRelay";
@@ -35,7 +43,7 @@ describe("emulator state cache", () => {
     });
 
     it("a write validates what it stores and the next read sees exactly that", () => {
-        const t = makeTenant();
+        const t = fresh();
         const s = structuredClone(readTenantState(t.state));
         s.latency.pageMs = 1500;
         writeTenantState(t.state, s);

@@ -55,9 +55,11 @@ describe("host checks", () => {
         });
 
         it("a file that isn't executable says so", () => {
-            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pwsh-")), "pwsh");
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pwsh-"));
+            const file = path.join(dir, "pwsh");
             fs.writeFileSync(file, "#!/bin/sh\n", { mode: 0o644 });
             const r = locatePwsh(file);
+            fs.rmSync(dir, { recursive: true });
             assert.ok("problem" in r && /is not an executable file/.test(r.problem));
         });
 
@@ -66,6 +68,7 @@ describe("host checks", () => {
             fs.writeFileSync(path.join(dir, "pwsh"), "#!/bin/sh\n", { mode: 0o755 });
             assert.deepEqual(locatePwsh("pwsh", { PATH: `/nowhere${path.delimiter}${dir}` }), { found: path.join(dir, "pwsh") });
             const missing = locatePwsh("pwsh", { PATH: "/nowhere" });
+            fs.rmSync(dir, { recursive: true });
             assert.ok("problem" in missing && /pwsh was not found on PATH \(\/nowhere\)/.test(missing.problem));
         });
     });
