@@ -186,6 +186,10 @@ export function serve(init: KeeperInit, onListening: (outcome: KeeperOutcome) =>
         server.listen(init.socket, () => {
             fs.chmodSync(init.socket, 0o600);
             onListening("ready");
+            // A keeper is started only when a command is on its way; the one who started it may be a
+            // stack program whose event loop is busy registering resources for a while (about 0.4 s
+            // for 100 domains), so the sign-in starts here rather than at that first command.
+            session.signIn();
         });
     });
 }

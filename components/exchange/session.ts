@@ -82,6 +82,15 @@ export class ExchangeSession implements CommandRunner {
         });
     }
 
+    /**
+     * Starts pwsh and signs in now, without a command: for the session keeper, which is only ever
+     * started because a command is on its way. A failure is kept as the first command would keep it
+     * (a refused sign-in sticks, anything else is tried again) and reaches that command.
+     */
+    signIn(): void {
+        this.connected().catch(() => undefined);
+    }
+
     /** Kills the pwsh process (if any); the next run starts and connects a new one. */
     async dispose(): Promise<void> {
         const pending = this.shell;

@@ -67,13 +67,15 @@ export class SyncedRecipientPool {
         this.scheduled = false;
         const batch = this.pending;
         this.pending = new Map();
-        for (const group of this.grouping([...batch.keys()].sort())) {
-            try {
-                await this.resolveGroup(group, batch);
-            } catch (error) {
-                for (const d of group) batch.get(d)?.reject(error);
-            }
-        }
+        // Every group's first query is asked at once: the session runs them one after another in this
+        // order, ahead of whatever is asked later (an up's Sets), instead of each waiting for the one before.
+        await Promise.all(
+            this.grouping([...batch.keys()].sort()).map((group) =>
+                this.resolveGroup(group, batch).catch((error: unknown) => {
+                    for (const d of group) batch.get(d)?.reject(error);
+                }),
+            ),
+        );
     }
 
     private async resolveGroup(group: readonly string[], waiters: Map<string, Waiter>): Promise<void> {

@@ -107,6 +107,19 @@ describe("session keeper: one sign-in for every provider process of a CLI run", 
         assert.equal(tenant.events("start").length, 1);
     });
 
+    it("a stack program busy registering its resources: the keeper starts and signs in meanwhile, before the program's loop turns", async () => {
+        // The program does not await its reads and goes on registering resources synchronously
+        // (seconds for 1,000 domains). Blocking this loop the same way, the sign-in must still happen.
+        const sent = readThroughKeeper(tenant.settings(), identity, (runner) => void runner.run(getAcceptedDomains()).catch(() => undefined));
+        const deadline = Date.now() + 10_000;
+        const pause = new Int32Array(new SharedArrayBuffer(4));
+        while (tenant.calls("Connect-ExchangeOnline").length === 0 && Date.now() < deadline) Atomics.wait(pause, 0, 0, 25);
+        assert.equal(tenant.calls("Connect-ExchangeOnline").length, 1, "signed in while the program's event loop was blocked");
+        assert.equal(await sent, true);
+        await until("the program's read ran", () => tenant.calls("Get-AcceptedDomain").length === 1);
+        assert.equal(tenant.events("start").length, 1);
+    });
+
     it("a warning the program's reads got (a micro delay) is printed by the next provider, not lost", async () => {
         tenant.edit((t) => {
             t.faults.microDelayNextCalls = 1;

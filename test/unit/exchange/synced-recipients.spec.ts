@@ -58,6 +58,16 @@ describe("SyncedRecipientPool", () => {
         assert.ok(t.asked.length <= 1 + 2 * 6, `got ${t.asked.length}`);
     });
 
+    it("asks every group's first query at once, in order, so a command asked later waits behind all of them", async () => {
+        const domains = names(150);
+        const t = tenant([]);
+        const pool = new SyncedRecipientPool(t.query, groupsOfAtMost(50));
+        const answers = Promise.all(domains.map((d) => pool.has(d)));
+        await new Promise((r) => setImmediate(r)); // the pool's turn, before any query has answered
+        assert.deepEqual(t.asked.map((g) => g[0]), [domains[0], domains[50], domains[100]]);
+        assert.ok((await answers).every((a) => a === false));
+    });
+
     it("asks once per domain per run", async () => {
         const t = tenant([user("a.example")]);
         const pool = new SyncedRecipientPool(t.query, groupsOfAtMost(50));
