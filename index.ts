@@ -6,6 +6,8 @@
  * validated here for early, clear errors, but only the provider uses them: it reads
  * them itself in its configure hook, so no credential enters a resource's inputs.
  */
+// First, before the SDK's modules load: the run's sign-in and reads (components/start-reads.ts).
+import "./components/start-reads";
 import * as pulumi from "@pulumi/pulumi";
 import { loadComponentModule } from "./components/compiled";
 
@@ -44,6 +46,8 @@ const entra = config.entra ? loadEntraSignals() : undefined;
 // its resources and the engine starts the provider process (components/exchange/read-ahead.ts);
 // after every check of the program that can fail (the config, including every domain name, and the
 // azuread plugin), so a failing program signs in nowhere. Not awaited: the provider waits for them.
+// Usually already under way: components/start-reads.ts started them with the same checks, before
+// the SDK loaded, and this call then gets that answer.
 void startReadsFromProgram((key) => pulumi.runtime.getConfig(key));
 
 const domains = new AcceptedDomains("accepted-domains", { domains: config.domains, entra });

@@ -293,9 +293,13 @@ export class TenantReader {
     }
 
     private async readFacts(): Promise<CoexistenceFacts> {
-        // Sequential: the session runs one command at a time anyway.
-        const orgs = await this.rows(getOnPremisesOrganization(), onPremisesOrganizationRow);
-        const connectors = await this.rows(getOutboundConnectors(), outboundConnectorRow);
+        // Both asked at once: the session runs one command at a time anyway, and this way the second
+        // is queued right behind the first, ahead of the synced-recipient queries asked in the same
+        // turn (readAhead), which no check can use before it has these facts.
+        const [orgs, connectors] = await Promise.all([
+            this.rows(getOnPremisesOrganization(), onPremisesOrganizationRow),
+            this.rows(getOutboundConnectors(), outboundConnectorRow),
+        ]);
         const hybridDomains = new Set(orgs.flatMap((o) => o.HybridDomains ?? []).map((d) => d.toLowerCase()));
         const onPremisesConnectors = connectors
             .filter((c) => String(c.ConnectorType ?? "").toLowerCase() === "onpremises" && c.Enabled !== false)
