@@ -10,7 +10,8 @@
  * within REUSE_MS of its answer is answered from memory (recent-reads.ts): the update of an
  * `up --yes` acts on what its preview read, instead of reading the tenant a second time; any write
  * forgets the reads. The stack program may start the keeper and its reads before the first provider
- * process exists (warm-start.ts), so the sign-in runs while the engine starts the provider.
+ * process exists (read-ahead.ts, start-reads.ts), so the sign-in runs while the engine starts the
+ * provider; the keeper signs in as soon as it listens, since whoever started it has a command on the way.
  *
  * Lifetime: exactly the CLI run. The keeper watches the CLI process (/proc, every 100 ms) and, once
  * it is gone (exited, killed outright, or a zombie), disposes pwsh and exits; it never outlives the
