@@ -77,7 +77,9 @@ export function startReadsBeforeSdk(env: NodeJS.ProcessEnv = process.env, argv: 
 async function sendReadsFromProgram(get: ConfigGetter, argv: readonly string[]): Promise<boolean> {
     try {
         const cli = isProgramHost(argv) ? programRunLauncher() : undefined;
-        if (!cli) return false;
+        // No declared domain, no resource for a provider to read for: a sign-in would serve nobody
+        // (the drift report of an empty stack reads the tenant itself; a removed domain's delete starts its own).
+        if (!cli || readDeclaredDomains(get).length === 0) return false;
         const settings = readConnectionConfig(get);
         const domains = readAheadDomains(get);
         // Required here: a program that can't use a keeper never loads it.
